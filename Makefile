@@ -1,0 +1,65 @@
+# Set-up and everyday commands. `make run` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 7860
+STORE ?= .data/store
+
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+export ANONYMIZED_TELEMETRY := False
+export OMP_NUM_THREADS := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: run test ingest eval bench lint fmt browser-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# torch==2.13.0 is pinned in pyproject.toml, in the same pip call as sentence-transformers,
+# so pip takes the CPU build on local disk instead of a multi-GB CUDA build.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(VENV)/.installed $@
+
+ingest: $(VENV)/.installed
+	$(BIN)/python -m ingest --store $(STORE)
+
+run: ingest
+	PORT=$(PORT) BANSOU_STORE=$(STORE) $(BIN)/python ui.py
+
+# Browser tests need Debian's chromium, chromedriver and a Japanese font.
+browser-deps:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! fc-list 2>/dev/null | grep -qi ipagothic; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver fonts-ipafont-gothic >/dev/null; \
+	fi
+
+test: $(VENV)/.installed-test browser-deps
+	$(BIN)/python -m pytest -q
+
+eval: $(VENV)/.installed ingest
+	$(BIN)/python -m assistant.eval tests/qa.jsonl tests/data/dev.jsonl --store $(STORE)
+
+bench: $(VENV)/.installed ingest
+	$(BIN)/python -m assistant.bench --store $(STORE)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check assistant ingest ui.py tests
+	$(BIN)/ruff format --check assistant ingest ui.py tests
+	$(BIN)/mypy assistant ingest ui.py
+
+fmt: $(VENV)/.installed-test
+	$(BIN)/ruff format assistant ingest ui.py tests
+	$(BIN)/ruff check --fix assistant ingest ui.py tests
+
+clean:
+	rm -rf .data tests/artifacts

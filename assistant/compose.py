@@ -1,0 +1,436 @@
+"""Grounded answer composition: every figure comes from a validated chart, every quote from the
+report's sentences, each with a citation marker. No number is written that the store does not
+hold, and a derived number only appears with its formula."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from assistant.index import Hit, StoreIndex
+from assistant.records import Answer, Chart, Citation, DocumentInfo, Figure, Row, fmt_value
+from assistant.understand import GENERIC_JA, Analysis, Understander
+
+CHART_THRESHOLD = 1.0
+DEFERRED = re.compile(r"次号.*(予定|報告したい|報告する)")
+CONTINUES = re.compile(r"^(これ|それ|この|その|こうした|このような|そうした)")
+REFERS_BACK = re.compile(r"このような|こうした|そうした|これら|この(制度|事業|状況|背景)")
+DEFINES = re.compile(r"とは、|を指し|と称し|を意味|のこと|：")
+
+
+@dataclass(frozen=True)
+class SentenceRef:
+    chunk: int
+    pos: int  # position within the chunk
+    text: str
+    terms: frozenset[str]
+
+
+def en_period(doc: DocumentInfo) -> str:
+    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+              "October", "November", "December"]
+    try:
+        y1, m1, d1 = (int(x) for x in doc.period_start.split("-"))
+        y2, m2, d2 = (int(x) for x in doc.period_end.split("-"))
+    except ValueError:
+        return doc.period_label
+    return f"{d1} {months[m1 - 1]} to {d2} {months[m2 - 1]} {y2}"
+
+
+class Composer:
+    def __init__(self, index: StoreIndex, understander: Understander) -> None:
+        self.index = index
+        self.u = understander
+        self.doc = next(iter(index.documents.values()))
+        self.sentences: list[SentenceRef] = []
+        for ci, c in enumerate(index.chunks):
+            if c.kind != "text":
+                continue
+            for pi, s in enumerate(c.sentences):
+                self.sentences.append(SentenceRef(ci, pi, s, frozenset(index.tokenizer.tokens(s))))
+        n = len(self.sentences) or 1
+        df: dict[str, int] = {}
+        for s in self.sentences:
+            for t in s.terms:
+                df[t] = df.get(t, 0) + 1
+        self.idf = {t: math.log(1 + n / d) for t, d in df.items()}
+        self.section_titles = {c.section: c.title for c in index.chunks if c.kind == "text"}
+
+    # ------------------------------------------------------------------------------------------
+    def compose(self, a: Analysis, hits: list[Hit]) -> Answer:
+        if not a.text.strip():
+            return self.abstain(a, reason="empty")
+        if a.unknown_years:
+            return self.abstain(a, reason="year")
+        if a.missing_facets:
+            return self.abstain(a, reason="facet", detail=a.missing_facets[0])
+        chart_id, score = self.pick_chart(a)
+        meta = next((k for k in ("period", "respondents", "publisher", "author", "title", "about") if k in a.cues), None)
+        has_topic = chart_id is not None and any(
+            o.chart == chart_id and o.kind in ("topic", "why") for m in a.matches for o in m.owners
+        )
+        has_row = chart_id is not None and bool(a.rows.get(chart_id) or a.derived.get(chart_id))
+        chart_ok = chart_id is not None and score >= CHART_THRESHOLD and (has_topic or (has_row and not a.unknown))
+        quantity = bool(a.cues & {"figure", "ranking", "comparison", "least"})
+        if meta and (not chart_ok or meta in ("period", "publisher", "author", "title", "about") or not has_row):
+            return self.meta(a, meta)
+        if "concept" in a.cues and not quantity:
+            ans = self.concept(a, hits, strict=chart_ok)
+            if ans is not None:
+                return ans
+        if chart_ok and chart_id is not None:
+            if "why" in a.cues and not self.is_why_chart(a, chart_id) and not has_row:
+                ans = self.concept(a, hits, strict=False, section=self.index.charts[chart_id].section)
+                if ans is not None:
+                    return ans
+            return self.chart_answer(a, chart_id)
+        ans = self.concept(a, hits, strict=False)
+        return ans if ans is not None else self.abstain(a, reason="none")
+
+    def is_why_chart(self, a: Analysis, chart_id: str) -> bool:
+        return any(o.chart == chart_id and o.kind == "why" for m in a.matches for o in m.owners)
+
+    def pick_chart(self, a: Analysis) -> tuple[str | None, float]:
+        if not a.chart_scores:
+            return None, 0.0
+        if "why" in a.cues:
+            why = {o.chart for m in a.matches for o in m.owners if o.kind == "why"}
+            if why:
+                cid = max(why, key=lambda c: a.chart_scores.get(c, 0.0))
+                return cid, a.chart_scores.get(cid, 0.0)
+        return a.best_chart()
+
+    # --- citations -----------------------------------------------------------------------------
+    def chart_citation(self, n: int, chart: Chart, rows: list[Row], lang: str) -> Citation:
+        shown = rows or list(chart.rows)
+        parts = []
+        for r in shown:
+            if chart.is_crosstab:
+                cells = "、".join(f"{c.label} {fmt_value(r.values[c.key], chart.unit)}" for c in chart.columns)
+                parts.append(f"{r.label}：{cells}")
+            else:
+                parts.append(f"{r.label} {fmt_value(r.values['value'], chart.unit) if r.values['value'] is not None else '（数値なし）'}")
+        quote = f"◼ {chart.title}（{chart.base.label('ja')}）: " + " / ".join(parts)
+        chunk = next((c for c in self.index.chunks if c.chart_id == chart.id), None)
+        return Citation(
+            n=n, doc=chart.doc, section=chart.section, title=chart.title, quote=quote,
+            page=chunk.page if chunk else None, chart=chart.id, base=chart.base.label("ja"), period=chart.period,
+        )
+
+    def text_citation(self, n: int, sents: list[SentenceRef]) -> Citation:
+        chunk = self.index.chunks[sents[0].chunk]
+        return Citation(
+            n=n, doc=chunk.doc, section=chunk.section, title=self.section_titles.get(chunk.section, chunk.title),
+            quote="".join(s.text for s in sents), page=chunk.page, chart=None, base=None,
+            period=self.doc.period_label,
+        )
+
+    # --- sentences -----------------------------------------------------------------------------
+    def score_sentences(self, a: Analysis, hits: list[Hit], section: str | None = None) -> list[tuple[float, float, SentenceRef]]:
+        terms = list(dict.fromkeys(a.terms))
+        if not terms:
+            return []
+        weights = {t: (0.3 if t in GENERIC_JA else 1.0) * self.idf.get(t, 2.0) for t in terms}
+        total = sum(weights.values()) or 1.0
+        core = [t for t in terms if t not in GENERIC_JA] or terms
+        core_total = sum(weights[t] for t in core) or 1.0
+        rank = {h.chunk: r for r, h in enumerate(hits)}
+        out = []
+        for s in self.sentences:
+            chunk = self.index.chunks[s.chunk]
+            if section is not None and chunk.section != section:
+                continue
+            got = sum(w for t, w in weights.items() if t in s.terms)
+            coverage = sum(weights[t] for t in core if t in s.terms) / core_total
+            score = got / total + 0.15 / (1 + rank.get(s.chunk, 20))
+            if a.subject and a.subject in s.text:
+                score += 0.3
+                if "concept" in a.cues and (f"{a.subject}とは" in s.text or f"{a.subject}：" in s.text):
+                    score += 0.5
+            if "concept" in a.cues and DEFINES.search(s.text):
+                score += 0.15
+            out.append((score, coverage, s))
+        out.sort(key=lambda x: -x[0])
+        return out
+
+    def concept(self, a: Analysis, hits: list[Hit], *, strict: bool, section: str | None = None) -> Answer | None:
+        scored = self.score_sentences(a, hits, section)
+        if not scored:
+            return None
+        best_score, coverage, best = scored[0]
+        need = 0.75 if a.unknown else 0.5
+        if strict:
+            need = max(need, 0.75)
+        if coverage < need:
+            return None
+        if DEFERRED.search(best.text) and "次号" not in a.text and "next issue" not in a.text.lower():
+            return self.abstain(a, reason="deferred", deferred=best)
+        chosen = [best]
+        siblings = [s for sc, cov, s in scored[1:] if s.chunk == best.chunk and sc >= 0.7 * best_score]
+        chunk_sents = [s for s in self.sentences if s.chunk == best.chunk]
+        nxt = next((s for s in chunk_sents if s.pos == best.pos + 1), None)
+        if nxt is not None and CONTINUES.match(nxt.text):
+            chosen.append(nxt)
+        prv = next((s for s in chunk_sents if s.pos == best.pos - 1), None)
+        if prv is not None and REFERS_BACK.search(best.text):
+            chosen.append(prv)
+        for s in siblings:
+            if len(chosen) >= 3 or sum(len(c.text) for c in chosen) + len(s.text) > 320:
+                break
+            if s not in chosen and not DEFERRED.search(s.text):
+                chosen.append(s)
+        chosen.sort(key=lambda s: s.pos)
+        cite = self.text_citation(1, chosen)
+        quote = "".join(s.text for s in chosen)
+        if a.lang == "en":
+            where = self.section_label(cite.section, "en")
+            text = f"The report answers this in {where} [1]: 「{quote}」"
+        else:
+            text = f"{quote}[1]"
+        return Answer(a.question, text, False, [cite], [], a.lang, kind="concept")
+
+    def section_label(self, section: str, lang: str) -> str:
+        title = self.section_titles.get(section, "")
+        if lang == "en":
+            return f"section {section} ({title})" if section[0].isdigit() else f"the {section} ({title})"
+        return f"{section}「{title}」"
+
+    def support_sentence(self, a: Analysis, chart: Chart, labels: list[str]) -> SentenceRef | None:
+        """The report's own sentence about this chart that best matches the question, if any."""
+        scored = [x for x in self.score_sentences(a, [], chart.section) if not DEFERRED.search(x[2].text)]
+        if not scored:
+            return None
+        top = _core(labels[0]) if labels else ""
+        for _score, _cov, s in scored:
+            if top and top in s.text:
+                return s
+        for _score, coverage, s in scored[:8]:
+            mentions = any(_core(lbl) and _core(lbl) in s.text for lbl in labels)
+            if (mentions and coverage >= 0.3) or (coverage >= 0.75 and (re.search(r"\d", s.text) or "why" in a.cues)):
+                return s
+        return None
+
+    # --- charts --------------------------------------------------------------------------------
+    def chart_answer(self, a: Analysis, chart_id: str) -> Answer:
+        chart = self.index.charts[chart_id]
+        rows = [chart.row(k) for k in a.rows.get(chart_id, [])]
+        derived = [d for d in chart.derived if d.key in a.derived.get(chart_id, [])]
+        cues = a.cues
+        en = a.lang == "en"
+        lines: list[str] = []
+        figures: list[Figure] = []
+        stated: list[Row] = []
+        if chart.is_crosstab:
+            kind = "crosstab"
+            ranked = not rows and bool(cues & {"ranking", "least"})
+            if ranked:
+                col = (a.columns.get(chart_id) or ["current"])[0]
+                order = sorted((r for r in chart.rows if r.values.get(col) is not None),
+                               key=lambda r: r.values[col] or 0.0, reverse="least" not in cues)
+                rows = order[:1]
+                lines.append(self.t_crosstab_top(chart, order[:3], col, en))
+            else:
+                rows = rows or list(chart.rows)
+                lines.extend(self.t_crosstab_row(chart, r, en) for r in rows)
+            for r in rows:
+                for d in chart.derived:
+                    if d.row == r.key:
+                        lines.append(self.t_derived(d, en))
+            stated = rows
+        elif rows and not (cues & {"ranking", "least"} and len(rows) == 0):
+            kind = "comparison" if len(rows) > 1 and "comparison" in cues else "figure"
+            for r in rows:
+                lines.append(self.t_row(chart, r, en))
+            if kind == "comparison":
+                lines.append(self.t_compare(chart, rows, en))
+            stated = rows
+        elif derived:
+            kind = "figure"
+            lines.extend(self.t_derived(d, en) for d in derived)
+        else:
+            kind = "ranking"
+            least = "least" in cues
+            pool = [r for r in chart.rows if r.values["value"] is not None and r.key != "other"]
+            order = sorted(pool, key=lambda r: r.values["value"] or 0.0, reverse=not least)
+            stated = order[:3]
+            lines.append(self.t_ranking(chart, stated, least, en))
+        for d in derived:
+            if d.row is None and self.t_derived(d, en) not in lines:
+                lines.append(self.t_derived(d, en))
+        if any(r.missing for r in chart.rows) and (kind == "ranking" or any(r.missing for r in stated)):
+            lines.append(self.t_missing_note(chart, en) if not any(r.missing for r in stated) else "")
+        for r in stated:
+            for c in chart.columns:
+                v = r.values.get(c.key)
+                figures.append(Figure(
+                    table=chart.id, label=r.label, label_en=r.label_en, value=v, unit=chart.unit,
+                    base=chart.base.label("ja"), column=c.key if chart.is_crosstab else None,
+                    formula=r.missing.formula if r.missing else None, cite=1,
+                ))
+        for d in chart.derived:
+            if any(d.row == r.key for r in stated) or d in derived:
+                figures.append(Figure(table=chart.id, label=d.label, label_en=d.label_en, value=d.value, unit="%",
+                                      base=chart.base.label("ja"), column=None, formula=d.formula, cite=1))
+        citations = [self.chart_citation(1, chart, stated, a.lang)]
+        body = " ".join(x for x in lines if x) if en else "".join(x for x in lines if x)
+        text = f"{self.t_context(chart, en)}{body}"
+        support = self.support_sentence(a, chart, [r.label for r in stated])
+        if support is not None:
+            citations.append(self.text_citation(2, [support]))
+            text += (f" The report's text adds [2]: 「{support.text}」" if en else f"本文には「{support.text}」とあります[2]。")
+        return Answer(a.question, text, False, citations, figures, a.lang, kind=kind, charts=[chart.id])
+
+    # --- templates -----------------------------------------------------------------------------
+    def t_context(self, chart: Chart, en: bool) -> str:
+        multi = "multiple answers, " if en else "複数回答、"
+        if en:
+            return (f"From the chart “{chart.title_en}” ({chart.title}; {multi if chart.multiple else ''}"
+                    f"{chart.base.label('en')}; survey period {en_period(self.doc)}): ")
+        return f"「{chart.title}」（{multi if chart.multiple else ''}{chart.base.label('ja')}、調査期間 {chart.period}）によると、"
+
+    def t_value(self, chart: Chart, r: Row, en: bool) -> str:
+        v = r.values["value"]
+        s = fmt_value(v, chart.unit)
+        if en and chart.unit == "件":
+            s = f"{int(v or 0)} answers" if chart.multiple else f"{int(v or 0)} companies"
+        if r.stated_share:
+            s += f" ({r.stated_share} per the report's text)" if en else f"（本文では{r.stated_share}）"
+        return s
+
+    def t_row(self, chart: Chart, r: Row, en: bool) -> str:
+        if r.values["value"] is None and r.missing:
+            m = r.missing
+            if en:
+                est = (f" Subtracting the printed values from the total gives {int(m.estimate)} ({m.formula}), "
+                       "an estimate, not a printed figure.") if m.estimate is not None else ""
+                return f"the value for “{r.label_en}” ({r.label}) is not readable in the report: {m.reason_en}.{est} [1]"
+            est = (f"合計から差し引くと{int(m.estimate)}件ですが（{m.formula}）、これは推定値で、報告書に印字された数値ではありません。"
+                   if m.estimate is not None else "")
+            return f"「{r.label}」の数値は報告書から読み取れません（{m.reason}）。{est}[1]"
+        if en:
+            return f"“{r.label_en}” ({r.label}): {self.t_value(chart, r, en)} [1]."
+        return f"「{r.label}」は{self.t_value(chart, r, en)}です[1]。"
+
+    def t_compare(self, chart: Chart, rows: list[Row], en: bool) -> str:
+        vals = [(r, r.values["value"]) for r in rows if r.values["value"] is not None]
+        if len(vals) < 2:
+            return ""
+        vals.sort(key=lambda x: -(x[1] or 0))
+        (r1, v1), (r2, v2) = vals[0], vals[1]
+        if v1 == v2:
+            return (f"The two are equal [1]." if en else f"「{r1.label}」と「{r2.label}」は同じ数です[1]。")
+        diff = round((v1 or 0) - (v2 or 0), 1)
+        d = fmt_value(diff, chart.unit) if chart.unit == "%" else str(int(diff))
+        v1s, v2s = (f"{v1:.1f}", f"{v2:.1f}") if chart.unit == "%" else (str(int(v1 or 0)), str(int(v2 or 0)))
+        if en:
+            return f"“{r1.label_en}” ({r1.label}) is higher, by {d} ({v1s} − {v2s} = {d.rstrip('%')}) [1]."
+        return f"「{r1.label}」の方が多く、差は{d}（{v1s} − {v2s} = {d.rstrip('%')}）です[1]。"
+
+    def t_ranking(self, chart: Chart, rows: list[Row], least: bool, en: bool) -> str:
+        if not rows:
+            return ""
+        if en:
+            items = ", ".join(f"{r.label_en} ({r.label}) {self.t_value(chart, r, en)}" for r in rows)
+            head = "the least common answers were" if least else "the most common answers were"
+            return f"{head}: {items} [1]."
+        first, rest = rows[0], rows[1:]
+        word = "最も少ないのは" if least else "最も多いのは"
+        s = f"{word}「{first.label}」{self.t_value(chart, first, en)}"
+        if rest:
+            s += "で、次いで" + "、".join(f"「{r.label}」{self.t_value(chart, r, en)}" for r in rest)
+        return s + "です[1]。"
+
+    def t_crosstab_row(self, chart: Chart, r: Row, en: bool) -> str:
+        n = f"（n={r.n}）" if r.n is not None else ""
+        if en:
+            cells = ", ".join(f"{c.label_en} ({c.label}) {fmt_value(r.values[c.key], chart.unit)}" for c in chart.columns)
+            who = f"{chart.row_axis_en} = {r.label_en} ({chart.row_axis}「{r.label}」){' n=' + str(r.n) if r.n else ''}"
+            return f"for {who}: {cells} [1]."
+        cells = "、".join(f"「{c.label}」{fmt_value(r.values[c.key], chart.unit)}" for c in chart.columns)
+        who = f"{r.label}{n}" if chart.row_axis.startswith("経営者の年齢") else f"{chart.row_axis}に「{r.label}」と答えた経営者"
+        return f"{who}では{cells}です[1]。"
+
+    def t_crosstab_top(self, chart: Chart, rows: list[Row], col: str, en: bool) -> str:
+        c = chart.column(col)
+        if en:
+            items = ", ".join(f"{r.label_en} ({r.label}) {fmt_value(r.values[col], chart.unit)}" for r in rows)
+            return f"ranked by “{c.label_en}” ({c.label}): {items} [1]."
+        first, rest = rows[0], rows[1:]
+        s = f"「{c.label}」の割合が最も高いのは{first.label}" + (f"（n={first.n}）" if first.n else "")
+        s += f"で{fmt_value(first.values[col], chart.unit)}"
+        if rest:
+            s += "、次いで" + "、".join(f"{r.label} {fmt_value(r.values[col], chart.unit)}" for r in rest)
+        return s + "です[1]。"
+
+    def t_derived(self, d, en: bool) -> str:  # type: ignore[no-untyped-def]
+        stated = " (stated in the report's text)" if en and d.stated_in_text else ("、本文記載" if d.stated_in_text else "")
+        if en:
+            return f"{d.label_en}: {fmt_value(d.value, '%')} ({d.formula}{stated}) [1]."
+        return f"{d.label}は{fmt_value(d.value, '%')}です（{d.formula}{stated}）[1]。"
+
+    def t_missing_note(self, chart: Chart, en: bool) -> str:
+        miss = [r for r in chart.rows if r.missing]
+        if en:
+            return " ".join(f"Note: the value for “{r.label_en}” ({r.label}) is not readable in the report." for r in miss)
+        return "".join(f"※「{r.label}」の数値は報告書から読み取れません。" for r in miss)
+
+    # --- meta and abstention -------------------------------------------------------------------
+    def meta(self, a: Analysis, kind: str) -> Answer:
+        d = self.doc
+        en = a.lang == "en"
+        main = self.index.charts.get("1-1") or next(iter(self.index.charts.values()), None)
+        cites = [self.chart_citation(1, main, [], a.lang)] if main else []
+        if kind == "period":
+            text = (f"The survey ran from {en_period(d)} ({d.period_label}) [1]." if en
+                    else f"調査期間は{d.period_label}です[1]。")
+        elif kind == "respondents":
+            text = (f"{d.respondents} companies answered the survey (n={d.respondents}; survey period "
+                    f"{en_period(d)}) [1]." if en else
+                    f"この調査の回答企業数はn={d.respondents}（{d.respondents}社）です（調査期間 {d.period_label}）[1]。")
+        elif kind in ("publisher", "author"):
+            cites = [Citation(n=1, doc=d.id, section="3", title=self.section_titles.get("3", ""),
+                              quote="フォーバル GDXリサーチ研究所 所長 平良 学", page=None, period=d.period_label)]
+            text = (f"The report was published by {d.publisher_en} ({d.publisher}); its author is {d.author} [1]."
+                    if en else f"発行は{d.publisher}で、著者は{d.author}です[1]。")
+        elif kind == "title":
+            text = (f"The report is 『{d.title}』 ({d.title_en}) by {d.publisher_en} [1]." if en
+                    else f"レポートのタイトルは『{d.title}』（{d.publisher}）です[1]。")
+        else:
+            topics = "、".join(c.title for c in self.index.charts.values())
+            topics_en = "; ".join(c.title_en for c in self.index.charts.values())
+            text = (f"『{d.title}』 ({d.title_en}, {d.publisher_en}) reports a survey of n={d.respondents} SMEs "
+                    f"({en_period(d)}). It covers: {topics_en} [1]." if en else
+                    f"『{d.title}』は{d.publisher}による中小企業への調査（n={d.respondents}、調査期間 {d.period_label}）の報告です。"
+                    f"扱っている内容：{topics}[1]。")
+        return Answer(a.question, text, False, cites, [], a.lang, kind="meta")
+
+    def abstain(self, a: Analysis, *, reason: str, detail: str = "", deferred: SentenceRef | None = None) -> Answer:
+        d = self.doc
+        en = a.lang == "en"
+        topics = "、".join(dict.fromkeys(c.title for c in self.index.charts.values()))
+        topics_en = "; ".join(dict.fromkeys(c.title_en for c in self.index.charts.values()))
+        cites: list[Citation] = []
+        if deferred is not None:
+            cites = [self.text_citation(1, [deferred])]
+            lead = ("The report does not cover this; it says it will be reported in a later issue (次号) [1]: "
+                    f"「{deferred.text}」" if en else
+                    f"この点はこの報告書では扱っていません。報告書には「{deferred.text}」とあり、次号で報告される予定です[1]。")
+        elif reason == "year":
+            lead = (f"This report only covers its own survey ({en_period(d)}); it has no figures for other years."
+                    if en else f"この報告書は調査期間{d.period_label}の調査だけを扱っており、ほかの年の数値はありません。")
+        elif reason == "facet":
+            lead = (f"The report has no breakdown by “{detail}” (「{detail}別」)." if en
+                    else f"この報告書には「{detail}別」の集計はありません。")
+        elif reason == "empty":
+            lead = "I could not find a question in that." if en else "質問の内容を読み取れませんでした。"
+        else:
+            lead = ("The report does not answer that question." if en
+                    else "申し訳ありませんが、この報告書にはそのご質問に答える内容がありません。")
+        scope = (f" The report (『{d.title}』, {d.publisher_en}, n={d.respondents}) covers: {topics_en}." if en
+                 else f"この報告書（『{d.title}』、{d.publisher}、n={d.respondents}）で分かるのは、{topics}です。")
+        return Answer(a.question, lead + scope, True, cites, [], a.lang, kind="out_of_scope")
+
+
+def _core(label: str) -> str:
+    return re.sub(r"[（(]※?\d*[)）]|から$", "", label).strip()

@@ -1,0 +1,168 @@
+"""The store, opened once: chunks, charts, the BM25 index over Sudachi tokens, and the Chroma
+collection; plus the hybrid retriever (weighted reciprocal-rank fusion) behind LangChain's
+`BaseRetriever`. Nothing here is rebuilt per query."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.errors import StoreMissing
+from assistant.lexical import SudachiTokenizer
+from assistant.records import BuildManifest, Chart, Chunk, DocumentInfo
+from assistant.settings import Settings
+from assistant.storage import chroma_client, collection_name, read_json
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: int  # index into StoreIndex.chunks
+    score: float
+    bm25_rank: int | None
+    dense_rank: int | None
+
+
+class StoreIndex:
+    """Read-only view of one build. Safe to share between threads."""
+
+    def __init__(
+        self,
+        build: Path,
+        manifest: BuildManifest,
+        settings: Settings,
+        embedder: Embeddings,
+        tokenizer: SudachiTokenizer,
+    ) -> None:
+        self.build = build
+        self.manifest = manifest
+        self.settings = settings
+        self.embedder = embedder
+        self.tokenizer = tokenizer
+        try:
+            self.documents = {d["id"]: DocumentInfo.from_dict(d) for d in read_json(build / "documents.json")}
+            self.chunks = [Chunk.from_dict(c) for c in read_json(build / "chunks.json")]
+            self.charts = {c["id"]: Chart.from_dict(c) for c in read_json(build / "charts.json")}
+            self.glossary: dict[str, list[str]] = read_json(build / "glossary.json")
+            lexical: list[list[str]] = read_json(build / "lexical.json")
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise StoreMissing(f"the store build {build} is incomplete or damaged ({e}); run `make ingest`") from None
+        if len(lexical) != len(self.chunks):
+            raise StoreMissing(f"the store build {build} is inconsistent; run `make ingest`")
+        self.lexical = lexical
+        self.vocab = {t for toks in lexical for t in toks}
+        self.chunk_pos = {c.id: i for i, c in enumerate(self.chunks)}
+        self._bm25 = _build_bm25(lexical)
+        self._vs = self._open_vectors()
+        self._qcache: OrderedDict[str, list[float]] = OrderedDict()
+        self._qlock = threading.Lock()
+
+    def _open_vectors(self) -> Any:
+        from langchain_chroma import Chroma
+
+        client = chroma_client(self.settings.chroma, self.build)
+        name = collection_name(self.settings.collection, self.build)
+        try:
+            client.get_collection(name, embedding_function=None)
+        except Exception as e:  # chromadb raises NotFoundError/ValueError depending on version
+            raise StoreMissing(f"the store has no vector collection {name!r} ({e}); run `make ingest`") from None
+        return Chroma(client=client, collection_name=name, embedding_function=self.embedder,
+                      create_collection_if_not_exists=False)
+
+    # --- lexical ---------------------------------------------------------------------------
+    def bm25_scores(self, tokens: list[str]) -> np.ndarray:
+        tokens = [t for t in tokens if t in self.vocab]
+        if not tokens:
+            return np.zeros(len(self.chunks))
+        return np.asarray(self._bm25.get_scores(tokens), dtype=float)
+
+    # --- dense -----------------------------------------------------------------------------
+    def query_vector(self, text: str) -> list[float]:
+        with self._qlock:
+            if text in self._qcache:
+                self._qcache.move_to_end(text)
+                return self._qcache[text]
+        vec = self.embedder.embed_query(text)
+        with self._qlock:
+            self._qcache[text] = vec
+            if len(self._qcache) > 512:
+                self._qcache.popitem(last=False)
+        return vec
+
+    def dense_ranking(self, text: str, k: int) -> list[tuple[int, float]]:
+        vec = self.query_vector(text)
+        docs = self._vs.similarity_search_by_vector_with_relevance_scores(vec, k=min(k, len(self.chunks)))
+        out = []
+        for doc, dist in docs:
+            pos = self.chunk_pos.get(str(doc.id)) if doc.id else None
+            if pos is None:
+                pos = next((i for i, c in enumerate(self.chunks) if c.text == doc.page_content), None)
+            if pos is not None:
+                out.append((pos, float(dist)))
+        return out
+
+    # --- fusion ----------------------------------------------------------------------------
+    def search(self, text: str, tokens: list[str], lang: str, k: int | None = None) -> list[Hit]:
+        """Weighted reciprocal-rank fusion of BM25 (Sudachi tokens) and dense (Chroma) rankings."""
+        s = self.settings
+        k = k or s.top_k
+        wl, wd = (s.bm25_weight, s.dense_weight) if lang == "ja" else (s.en_bm25_weight, s.en_dense_weight)
+        scores = self.bm25_scores(tokens)
+        bm25_order = [int(i) for i in np.argsort(-scores) if scores[i] > 0]
+        dense = self.dense_ranking(text, len(self.chunks)) if wd > 0 else []
+        fused: dict[int, float] = {}
+        b_rank: dict[int, int] = {}
+        d_rank: dict[int, int] = {}
+        for r, i in enumerate(bm25_order):
+            fused[i] = fused.get(i, 0.0) + wl / (s.rrf_k + r + 1)
+            b_rank[i] = r
+        for r, (i, _dist) in enumerate(dense):
+            fused[i] = fused.get(i, 0.0) + wd / (s.rrf_k + r + 1)
+            d_rank[i] = r
+        order = sorted(fused, key=lambda i: -fused[i])[:k]
+        return [Hit(i, fused[i], b_rank.get(i), d_rank.get(i)) for i in order]
+
+
+def _build_bm25(lexical: list[list[str]]) -> Any:
+    import bm25s
+
+    bm = bm25s.BM25()
+    bm.index([toks if toks else ["<empty>"] for toks in lexical], show_progress=False)
+    return bm
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain retriever over a StoreIndex: `invoke(question)` -> Documents with scores."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    index: Any
+    lang: str = "ja"
+    k: int = 6
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        idx: StoreIndex = self.index
+        hits = idx.search(query, idx.tokenizer.tokens(query), self.lang, self.k)
+        docs = []
+        for h in hits:
+            c = idx.chunks[h.chunk]
+            docs.append(
+                Document(
+                    id=c.id,
+                    page_content=c.text,
+                    metadata={"section": c.section, "title": c.title, "kind": c.kind, "chart_id": c.chart_id,
+                              "doc": c.doc, "score": h.score, "bm25_rank": h.bm25_rank, "dense_rank": h.dense_rank},
+                )
+            )
+        return docs

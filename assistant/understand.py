@@ -1,0 +1,373 @@
+"""Question understanding: language, what kind of answer is asked for, and which charts, rows
+and columns the question names. All vocabulary comes from the store (chart topics, row aliases,
+the glossary); this module holds only the grammar of questions (cue patterns), not answers."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from assistant.lexical import SudachiTokenizer
+from assistant.records import Chart, Language
+
+# --- cue patterns: how people ask, independent of the report's content ----------------------
+JA_CUES: dict[str, str] = {
+    "period": r"調査期間|調査時期|調査日|いつ(から|まで)?(の)?調査|調査(は|が|を)?いつ|いつ(実施|行われ|行った)|実施時期|実施期間",
+    "respondents": r"何社が回答|何社(に|を)調査|回答(した)?(企業|者|社)(の)?数|回答数は|回答者数|サンプル(数|サイズ)?|n数|母数|対象(企業)?数|調査対象|何社を対象|何人が回答|何社が参加",
+    "publisher": r"発行(元|者|した)|出典|調査(主体|機関|元|会社)|誰が(調査|作成|書|発行|実施)|どこが(調査|作成|発行|実施)|どこの調査|作成(者|元|した)|実施(者|主体|した)",
+    "author": r"著者|執筆|筆者|所長|書いた(人|の)",
+    "title": r"タイトル|題名|報告書の名前|レポートの名前",
+    "about": r"(この|本)(報告書|レポート|調査)(は|って)(何|なに)について|何が(分かる|わかる)|何を(扱|調べ)|概要|要約|まとめ(て|る|を)",
+    "ranking": r"最も|一番|いちばん|多い|多かった|上位|トップ|主な|主要|ランキング|順位|ベスト|何が多|どれが多|どこが多|大きい|目立つ",
+    "least": r"最も少な|一番少な|少ない|少なかった|最下位|低い",
+    "comparison": r"比べ|比較|違い|差は|差が|どちら|どっち|より多|より少な|対して|vs|異なる",
+    "figure": r"割合|何%|何パーセント|何割|何社|何件|何人|いくつ|どのくらい|どれくらい|どれぐらい|どのぐらい|どの程度|数は|率|件数|比率|シェア|パーセント|%|数を",
+    "concept": r"とは|って何|ってなに|意味|定義|説明して|どういう|どんな(支援|もの|制度|事業|内容)|どのような(もの|支援|制度|事業|内容)|について(教え|説明|知り)|何ですか|なんですか|具体的",
+    "why": r"なぜ|何故|どうして|理由|要因|原因|背景|わけ",
+    "when": r"いつ|何年|何月|時期",
+}
+EN_CUES: dict[str, str] = {
+    "period": r"survey period|when was (the|this) survey|when (was|were) .*(conducted|carried out|done|run)|fieldwork|survey dates?|when did the survey",
+    "respondents": r"how many (companies|firms|businesses|smes|respondents|people|owners)\b.*\b(answer|respond|surveyed|take part|took part|participat|in the survey)|sample size|number of respondents|how many (respondents|answered|responded)|who (answered|responded|was surveyed)",
+    "publisher": r"who (published|conducted|ran|made|did|carried out|produced|wrote|issued)|publisher|which (organization|organisation|institute|company) (published|conducted|ran|made)|source of (the|this) (report|survey)",
+    "author": r"\bauthor|who wrote|written by",
+    "title": r"\btitle\b|name of the report",
+    "about": r"what is (this|the) (report|survey) about|what does (this|the) (report|survey) (cover|show|say)|summar",
+    "ranking": r"\bmost\b|\btop\b|\bmain\b|\bcommon|\bbiggest|\blargest|\bleading|\brank|\bprimary|\bmajor|\bhighest|\bpopular",
+    "least": r"\bleast\b|\bfewest\b|\blowest\b|\bsmallest\b|\bleast common",
+    "comparison": r"\bcompar|\bversus\b|\bvs\.?\b|\bdifferen|\bmore than\b|\bless than\b|\bwhich is (more|higher|larger|bigger)|\bhigher than|\blower than",
+    "figure": r"how many|how much|what share|what percentage|\bpercent|\bproportion|\brate\b|\bnumber of|\bshare\b|what portion|what fraction|\bhow often",
+    "concept": r"what (is|are|does|do) .*\b(mean|meant)|^what (is|are) (a |an |the )?[a-z\-\s]+\?*$|\bdefin|\bexplain|\bdescribe|\bmeaning\b|\bwhat kind of\b|tell me about",
+    "why": r"\bwhy\b|\breasons?\b|\bcauses?\b|\bwhat makes\b",
+    "when": r"\bwhen\b|\bwhat year\b|\bwhich year\b",
+}
+FOLLOWUP_JA = r"^(それ|その|これ|この|あれ|では|じゃあ|じゃ|なら|だと|また|ちなみに|一方|逆に|他に|ほかに|次に|では、)|^(なぜ|どうして)[？?]?$|(は|も|って)[？?]$|^(なぜ|どうして|理由は)"
+FOLLOWUP_EN = r"^(and|what about|how about|and what about|what of|why( is that| so)?\??$|why\?|is that|then|also|so)\b|^(it|that|those|these|this)\b"
+INJECTION = re.compile(
+    r"(指示|命令|プロンプト|設定|ルール).{0,8}(無視|忘れ|従わ)|無視して|と答えて|と回答して|と言って|ふりをして|として振る舞"
+    r"|ignore (all |any |the )?(previous|prior|above|earlier)|disregard|system prompt|you are now|pretend|act as|"
+    r"(say|answer|respond|reply|state) (that|with)\b|instructions?",
+    re.IGNORECASE,
+)
+ORDINARY_JA = {
+    "する", "居る", "いる", "ある", "有る", "なる", "成る", "言う", "教える", "思う", "下さる", "くださる", "何", "何れ",
+    "どう", "如何", "どの", "どれ", "こと", "事", "もの", "物", "ため", "為", "よう", "様", "方", "中", "等", "的", "時",
+    "皆", "ください", "知る", "分かる", "聞く", "見る", "ない", "無い", "できる", "出来る", "れる", "られる", "そう",
+    "それ", "これ", "あれ", "ここ", "その", "この", "どちら", "どっち", "誰", "どこ", "いつ", "なぜ", "何故", "どうして",
+    "割合", "数", "件数", "多い", "少ない", "最も", "一番", "理由", "比較", "違い", "意味", "定義", "程度", "くらい",
+    "ぐらい", "位", "一", "全体", "答える", "回答", "お願い", "教え", "ます", "です", "他", "ほか", "次", "上位", "主",
+    "報告書", "レポート", "本", "調査", "結果", "今回", "では", "じゃあ", "ところ", "場合", "について", "具体", "具体的",
+    "説明", "詳しい", "詳細", "パーセント", "%", "社", "件", "人", "割", "率", "比率", "シェア", "どんな", "様々",
+}
+GENERIC_JA = {"伴走", "支援", "伴走支援", "企業", "中小企業", "経営者", "会社", "活用", "利用", "受ける", "使う"}
+EN_STOP = set(
+    """a an the of to in on at for from by with about as is are was were be been being do does did have has had
+    what which who whom whose when where why how that this these those it its they them their there here and or
+    but not no nor so than then too very can could should would will shall may might must i you we he she me my
+    our your his her any some all each every most more less least many much few number share percent percentage
+    rate proportion tell me please show give list name say report survey data figure figures question answer
+    currently ever also just only other others top main common biggest largest often often? between compare
+    versus vs difference different kind kinds type types mean means meaning define definition explain describe
+    whats what's let know like get got use used using uses""".split()
+)
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|年度)?(?!\d)")
+FACET = re.compile(r"([\u3040-\u30ff\u4e00-\u9fffA-Za-z]{1,8})別")
+NUM_RANGE = re.compile(r"(\d{2})\s*[~～〜\-－]\s*(\d{2})")
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def detect_language(text: str) -> Language:
+    kana = len(re.findall(r"[\u3040-\u30ff]", text))
+    latin_words = len(re.findall(r"[A-Za-z]{2,}", text))
+    cjk = len(re.findall(r"[\u3400-\u9fff]", text))
+    if kana >= 2:
+        return "ja"
+    if latin_words >= 2 or (latin_words >= 1 and cjk == 0):
+        return "en"
+    return "ja"
+
+
+def strip_injection(text: str) -> tuple[str, bool]:
+    """Drop sentences that try to instruct the assistant; the rest is the question."""
+    parts = re.split(r"(?<=[。！？!?\.])\s*|\n+", text)
+    kept = [p for p in parts if p.strip() and not INJECTION.search(p)]
+    injected = len(kept) < len([p for p in parts if p.strip()])
+    return ("".join(k if re.search(r"[\u3040-\u9fff]", k) else k + " " for k in kept).strip(), injected)
+
+
+@dataclass(frozen=True)
+class Owner:
+    chart: str
+    kind: str  # topic | row | col | derived | why
+    key: str
+
+
+@dataclass
+class Match:
+    start: int
+    end: int
+    phrase: str
+    owners: list[Owner]
+    idf: float
+
+
+@dataclass
+class Analysis:
+    question: str  # as asked (normalized whitespace)
+    text: str  # the question without injected instructions, NFKC
+    lang: Language
+    cues: set[str]
+    tokens: list[str]  # for BM25: Sudachi tokens, plus glossary expansions for English
+    terms: list[str]  # the question's own content terms (normalized forms)
+    unknown: list[str]  # content terms the report never uses
+    matches: list[Match]
+    chart_scores: dict[str, float]
+    rows: dict[str, list[str]]
+    columns: dict[str, list[str]]
+    derived: dict[str, list[str]]
+    subject: str | None
+    missing_facets: list[str]
+    unknown_years: list[str]
+    injected: bool
+    followup: bool = False
+    inherited: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def best_chart(self) -> tuple[str | None, float]:
+        if not self.chart_scores:
+            return None, 0.0
+        cid = max(self.chart_scores, key=lambda c: self.chart_scores[c])
+        return cid, self.chart_scores[cid]
+
+
+def _label_core(label: str) -> str:
+    return re.sub(r"[（(]※?\d*[)）]", "", label).strip()
+
+
+def _age_range(label: str) -> tuple[int, int] | None:
+    m = re.match(r"^(\d{2})\s*歳?\s*~\s*(\d{2})?", nfkc(label))
+    if not m:
+        return None
+    return int(m.group(1)), int(m.group(2)) if m.group(2) else 150
+
+
+class Understander:
+    """Built once per store: the phrase index over chart vocabulary and the known-term vocabulary."""
+
+    WEIGHTS = {"topic": 1.0, "row": 1.3, "col": 0.5, "derived": 0.4, "why": 1.0}
+
+    def __init__(self, charts: dict[str, Chart], glossary: dict[str, list[str]], vocab: set[str],
+                 tokenizer: SudachiTokenizer, report_years: set[str], report_text: str) -> None:
+        self.charts = charts
+        self.tokenizer = tokenizer
+        self.glossary = {nfkc(k).lower(): v for k, v in glossary.items()}
+        self.report_years = report_years
+        self.report_text = report_text
+        self.ja: dict[str, list[Owner]] = defaultdict(list)
+        self.en: dict[str, list[Owner]] = defaultdict(list)
+        self.ja_why: dict[str, list[Owner]] = defaultdict(list)
+        self.en_why: dict[str, list[Owner]] = defaultdict(list)
+        self.ranges: list[tuple[tuple[int, int], Owner]] = []
+        self.row_axes: set[str] = set()
+        for c in charts.values():
+            for t in c.topics:
+                self.ja[nfkc(t).replace(" ", "")].append(Owner(c.id, "topic", ""))
+            for t in c.topics_en:
+                self.en[nfkc(t).lower()].append(Owner(c.id, "topic", ""))
+            for t in c.why_topics:
+                self.ja_why[nfkc(t)].append(Owner(c.id, "why", ""))
+            for t in c.why_topics_en:
+                self.en_why[nfkc(t).lower()].append(Owner(c.id, "why", ""))
+            for r in c.rows:
+                for a in (_label_core(r.label), *r.aliases):
+                    if a:
+                        self.ja[nfkc(a).replace(" ", "")].append(Owner(c.id, "row", r.key))
+                for a in (r.label_en, *r.aliases_en):
+                    self.en[nfkc(a).lower()].append(Owner(c.id, "row", r.key))
+                rng = _age_range(r.label)
+                if rng:
+                    self.ranges.append((rng, Owner(c.id, "row", r.key)))
+            if c.is_crosstab:
+                for col in c.columns:
+                    for a in (col.label, *col.aliases):
+                        self.ja[nfkc(a).replace(" ", "")].append(Owner(c.id, "col", col.key))
+                    for a in (col.label_en, *col.aliases_en):
+                        self.en[nfkc(a).lower()].append(Owner(c.id, "col", col.key))
+            for d in c.derived:
+                for a in d.aliases:
+                    self.ja[nfkc(a)].append(Owner(c.id, "derived", d.key))
+                for a in d.aliases_en:
+                    self.en[nfkc(a).lower()].append(Owner(c.id, "derived", d.key))
+            for axis in (c.row_axis, c.title):
+                m = re.search(r"(\S+?)別", axis)
+                if m:
+                    self.row_axes.add(m.group(1)[-2:])
+        profiles = {c.id: self._profile(c) for c in charts.values()}
+        n = len(profiles)
+        self.idf: dict[str, float] = {}
+        for phrase in list(self.ja) + list(self.en) + list(self.ja_why) + list(self.en_why):
+            df = sum(1 for p in profiles.values() if phrase in p) or 1
+            self.idf[phrase] = math.log(1 + n / df)
+        known = set(vocab)
+        for phrase in self.ja:
+            known.update(tokenizer.tokens(phrase))
+        for terms in self.glossary.values():
+            for t in terms:
+                known.update(tokenizer.tokens(t))
+        self.known = known
+        self.en_known = {w for p in list(self.en) + list(self.glossary) for w in re.findall(r"[a-z][a-z'\-]+", p)}
+
+    @staticmethod
+    def _profile(c: Chart) -> str:
+        parts = [c.title, c.question, c.title_en.lower(), *c.topics, *(t.lower() for t in c.topics_en)]
+        for r in c.rows:
+            parts += [r.label, *r.aliases, r.label_en.lower(), *(a.lower() for a in r.aliases_en)]
+        for col in c.columns:
+            parts += [col.label, *col.aliases, col.label_en.lower(), *(a.lower() for a in col.aliases_en)]
+        return nfkc(" ".join(parts)).replace(" ", "") + " " + nfkc(" ".join(parts)).lower()
+
+    # ------------------------------------------------------------------------------------------
+    def analyze(self, question: str) -> Analysis:
+        q = re.sub(r"\s+", " ", question).strip()
+        text, injected = strip_injection(nfkc(q))
+        lang = detect_language(text or q)
+        text_ja = text.replace(" ", "")
+        text_en = text.lower()
+        cues = {k for k, pat in JA_CUES.items() if re.search(pat, text_ja)}
+        cues |= {k for k, pat in EN_CUES.items() if re.search(pat, text_en)}
+        matches = self._match(text_ja, text_en, self.ja, self.en)
+        if "why" in cues:  # reasons and purposes: matched on their own, so a longer label cannot hide them
+            matches += self._match(text_ja, text_en, self.ja_why, self.en_why)
+        scores: dict[str, float] = defaultdict(float)
+        rows: dict[str, list[str]] = defaultdict(list)
+        cols: dict[str, list[str]] = defaultdict(list)
+        derived: dict[str, list[str]] = defaultdict(list)
+        for m in matches:
+            for o in m.owners:
+                scores[o.chart] += m.idf * self.WEIGHTS[o.kind]
+                target = {"row": rows, "col": cols, "derived": derived}.get(o.kind)
+                if target is not None and o.key not in target[o.chart]:
+                    target[o.chart].append(o.key)
+        for o in self._age_rows(text_ja, text_en):
+            scores[o.chart] += 1.5
+            if o.key not in rows[o.chart]:
+                rows[o.chart].append(o.key)
+        tokens, terms, unknown = self._terms(text, lang, matches)
+        subject = self._subject(text_ja, text_en, lang)
+        facets = [f for f in FACET.findall(text_ja) if f[-2:] not in self.row_axes and f not in ("性", "特")]
+        years = [y for y in YEAR.findall(text) if y not in self.report_years]
+        return Analysis(
+            question=q, text=text, lang=lang, cues=cues, tokens=tokens, terms=terms, unknown=unknown,
+            matches=matches, chart_scores=dict(scores), rows=dict(rows), columns=dict(cols), derived=dict(derived),
+            subject=subject, missing_facets=facets, unknown_years=years, injected=injected,
+        )
+
+    def _match(
+        self, text_ja: str, text_en: str, ja: dict[str, list[Owner]], en: dict[str, list[Owner]]
+    ) -> list[Match]:
+        found: list[Match] = []
+        for phrase, owners in ja.items():
+            if not phrase or not re.search(r"[^\x00-\x7f]", phrase) and not re.fullmatch(r"[A-Z0-9]+", phrase):
+                continue
+            if re.fullmatch(r"[\u3040-\u309f]{1,2}", phrase):  # e.g. はい: would match inside 報告はいつ
+                continue
+            start = text_ja.find(phrase)
+            while start >= 0:
+                found.append(Match(start, start + len(phrase), phrase, list(owners), self.idf[phrase]))
+                start = text_ja.find(phrase, start + 1)
+        # English phrases are matched on the lower-cased text with spaces; keep separate offsets
+        offset = 10_000
+        for phrase, owners in en.items():
+            if not phrase:
+                continue
+            for m in re.finditer(rf"(?<![a-z]){re.escape(phrase)}(?:s|es)?(?![a-z])", text_en):
+                found.append(Match(offset + m.start(), offset + m.end(), phrase, list(owners), self.idf[phrase]))
+        found.sort(key=lambda m: (-(m.end - m.start), m.start))
+        kept: list[Match] = []
+        for m in found:
+            same = next((k for k in kept if k.start == m.start and k.end == m.end), None)
+            if same:
+                same.owners.extend(o for o in m.owners if o not in same.owners)
+                continue
+            if any(m.start < k.end and k.start < m.end for k in kept):
+                continue
+            kept.append(m)
+        return sorted(kept, key=lambda m: m.start)
+
+    def _age_rows(self, text_ja: str, text_en: str) -> list[Owner]:
+        if not self.ranges:
+            return []
+        spans: list[tuple[int, int]] = []
+        for m in re.finditer(r"(\d{2})代(以上|以降)?", text_ja):
+            lo = int(m.group(1))
+            spans.append((lo, 150 if m.group(2) else lo + 9))
+        for m in re.finditer(r"(\d{2})歳(以上|以降|以下|未満)?", text_ja):
+            a = int(m.group(1))
+            spans.append({"以上": (a, 150), "以降": (a, 150), "以下": (0, a), "未満": (0, a - 1)}.get(m.group(2) or "", (a, a)))
+        for m in NUM_RANGE.finditer(text_ja):
+            spans.append((int(m.group(1)), int(m.group(2))))
+        for m in re.finditer(r"\b(\d0)s\b", text_en):
+            lo = int(m.group(1))
+            spans.append((lo, lo + 9))
+        for m in re.finditer(r"(?:over|above|older than|at least) (\d{2})|(\d{2})\+|(\d{2}) (?:and|or) (?:over|older|above)", text_en):
+            a = int(next(g for g in m.groups() if g))
+            spans.append((a, 150))
+        for m in re.finditer(r"(?:under|younger than|below) (\d{2})", text_en):
+            spans.append((0, int(m.group(1)) - 1))
+        out = []
+        for lo, hi in spans:
+            for (rlo, rhi), owner in self.ranges:
+                if rlo <= hi and lo <= rhi and owner not in out:
+                    out.append(owner)
+        return out
+
+    def _terms(self, text: str, lang: Language, matches: list[Match]) -> tuple[list[str], list[str], list[str]]:
+        analysed = self.tokenizer.analyze(text)
+        tokens = [t.norm for t in analysed if t.pos not in {"助詞", "助動詞", "補助記号", "空白", "記号"}]
+        terms: list[str] = []
+        unknown: list[str] = []
+        for t in analysed:
+            if t.pos not in {"名詞", "動詞", "形容詞", "形状詞"} or t.pos2 in {"数詞", "非自立可能", "代名詞"}:
+                continue
+            if re.fullmatch(r"[a-z][a-z'\-]*", t.norm):  # English words are handled below
+                continue
+            if t.norm in ORDINARY_JA or len(t.norm) < 1:
+                continue
+            terms.append(t.norm)
+            if t.norm not in self.known and t.surface not in self.report_text:
+                unknown.append(t.surface)
+        if lang == "en" or re.search(r"[a-z]{2,}", text.lower()):
+            low = text.lower()
+            covered = [(m.start - 10_000, m.end - 10_000) for m in matches if m.start >= 10_000]
+            for phrase in sorted(self.glossary, key=len, reverse=True):
+                for m in re.finditer(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", low):
+                    if any(m.start() < e and s < m.end() for s, e in covered):
+                        continue
+                    covered.append((m.start(), m.end()))
+                    for ja in self.glossary[phrase]:
+                        tokens.extend(self.tokenizer.tokens(ja))
+                        terms.extend(x for x in self.tokenizer.tokens(ja) if x not in ORDINARY_JA)
+            for m in re.finditer(r"[a-z][a-z'\-]+", low):
+                w = m.group(0)
+                if w in EN_STOP or any(s <= m.start() < e for s, e in covered):
+                    continue
+                if w not in self.en_known and w.rstrip("s") not in self.en_known:
+                    unknown.append(w)
+        return tokens, terms, unknown
+
+    @staticmethod
+    def _subject(text_ja: str, text_en: str, lang: Language) -> str | None:
+        m = re.search(r"^(.+?)(?:とは|って(?:何|なに)|の意味|というのは|ってどういう)", text_ja)
+        if m:
+            s = re.sub(r"^[「『“\"]|[」』”\"]$", "", m.group(1).strip("「」『』“”\"'"))
+            return s or None
+        m = re.search(r"what (?:is|are|does|do) (?:the |a |an )?(?:term |word |concept of )?[\"“']?(.+?)[\"”']?(?: mean| stand for)?\s*\??$", text_en)
+        if m and lang == "en":
+            return m.group(1).strip()
+        return None
