@@ -61,8 +61,8 @@ class Composer:
     def compose(self, a: Analysis, hits: list[Hit]) -> Answer:
         if not a.text.strip():
             return self.abstain(a, reason="empty")
-        if a.unknown_years:
-            return self.abstain(a, reason="year")
+        if a.proper_nouns:
+            return self.abstain(a, reason="none")
         if a.missing_facets:
             return self.abstain(a, reason="facet", detail=a.missing_facets[0])
         chart_id, score = self.pick_chart(a)
@@ -71,10 +71,19 @@ class Composer:
             o.chart == chart_id and o.kind in ("topic", "why") for m in a.matches for o in m.owners
         )
         has_row = chart_id is not None and bool(a.rows.get(chart_id) or a.derived.get(chart_id))
-        chart_ok = chart_id is not None and score >= CHART_THRESHOLD and (has_topic or (has_row and not a.unknown))
-        quantity = bool(a.cues & {"figure", "ranking", "comparison", "least"})
+        strict_vocab = a.lang == "ja" and bool(a.unknown)  # English has too many words outside the report to judge
+        chart_ok = chart_id is not None and score >= CHART_THRESHOLD and (has_topic or (has_row and not strict_vocab))
+        quantity = bool(a.cues & {"figure", "ranking", "comparison", "least", "all"})
+        survey_years = {self.doc.period_start[:4], self.doc.period_end[:4]}
+        other_year = [y for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", a.text) if y not in survey_years]
+        if other_year and (quantity or chart_ok or "調査" in a.text or "survey" in a.text.lower()):
+            return self.abstain(a, reason="year")
+        if meta == "respondents" and chart_ok and chart_id is not None and has_topic and not has_row:
+            return self.base_answer(a, chart_id)
         if meta and (not chart_ok or meta in ("period", "publisher", "author", "title", "about") or not has_row):
             return self.meta(a, meta)
+        if len(set(a.unknown)) >= 2 and not chart_ok:
+            return self.abstain(a, reason="none")
         if "concept" in a.cues and not quantity:
             ans = self.concept(a, hits, strict=chart_ok)
             if ans is not None:
@@ -84,9 +93,22 @@ class Composer:
                 ans = self.concept(a, hits, strict=False, section=self.index.charts[chart_id].section)
                 if ans is not None:
                     return ans
+            sibling = self.sibling_for_comparison(a, chart_id, score)
+            if sibling is not None:
+                return self.multi_chart_answer(a, [chart_id, sibling])
             return self.chart_answer(a, chart_id)
         ans = self.concept(a, hits, strict=False)
         return ans if ans is not None else self.abstain(a, reason="none")
+
+    def sibling_for_comparison(self, a: Analysis, chart_id: str, score: float) -> str | None:
+        """DX vs GX: a comparison naming two charts of the same section answers both."""
+        if "comparison" not in a.cues:
+            return None
+        section = self.index.charts[chart_id].section
+        others = [(c, s) for c, s in a.chart_scores.items() if c != chart_id and self.index.charts[c].section == section]
+        others = [(c, s) for c, s in others if s >= 0.6 * score and s >= CHART_THRESHOLD
+                  and any(o.chart == c and o.kind == "topic" for m in a.matches for o in m.owners)]
+        return max(others, key=lambda x: x[1])[0] if others else None
 
     def is_why_chart(self, a: Analysis, chart_id: str) -> bool:
         return any(o.chart == chart_id and o.kind == "why" for m in a.matches for o in m.owners)
@@ -136,6 +158,7 @@ class Composer:
         core = [t for t in terms if t not in GENERIC_JA] or terms
         core_total = sum(weights[t] for t in core) or 1.0
         rank = {h.chunk: r for r, h in enumerate(hits)}
+        subjects = _subject_variants(a.subject)
         out = []
         for s in self.sentences:
             chunk = self.index.chunks[s.chunk]
@@ -144,10 +167,12 @@ class Composer:
             got = sum(w for t, w in weights.items() if t in s.terms)
             coverage = sum(weights[t] for t in core if t in s.terms) / core_total
             score = got / total + 0.15 / (1 + rank.get(s.chunk, 20))
-            if a.subject and a.subject in s.text:
-                score += 0.3
-                if "concept" in a.cues and (f"{a.subject}とは" in s.text or f"{a.subject}：" in s.text):
-                    score += 0.5
+            for subj in subjects:
+                if subj in s.text:
+                    score += 0.3
+                    if "concept" in a.cues and (f"{subj}とは" in s.text or f"{subj}：" in s.text):
+                        score += 0.5
+                    break
             if "concept" in a.cues and DEFINES.search(s.text):
                 score += 0.15
             out.append((score, coverage, s))
@@ -166,6 +191,8 @@ class Composer:
             return None
         if DEFERRED.search(best.text) and "次号" not in a.text and "next issue" not in a.text.lower():
             return self.abstain(a, reason="deferred", deferred=best)
+        if a.cues & {"figure", "when"} and not re.search(r"\d|割|半数|約半分", best.text):
+            return None  # a number or a date was asked for, and the best passage has none
         chosen = [best]
         siblings = [s for sc, cov, s in scored[1:] if s.chunk == best.chunk and sc >= 0.7 * best_score]
         chunk_sents = [s for s in self.sentences if s.chunk == best.chunk]
@@ -209,6 +236,8 @@ class Composer:
             mentions = any(_core(lbl) and _core(lbl) in s.text for lbl in labels)
             if (mentions and coverage >= 0.3) or (coverage >= 0.75 and (re.search(r"\d", s.text) or "why" in a.cues)):
                 return s
+        if not any(_core(lbl) in x[2].text for lbl in labels for x in scored[:1]) and scored[0][1] >= 0.5:
+            return scored[0][2] if not labels or len(labels) > 3 else None
         return None
 
     # --- charts --------------------------------------------------------------------------------
@@ -230,15 +259,22 @@ class Composer:
                                key=lambda r: r.values[col] or 0.0, reverse="least" not in cues)
                 rows = order[:1]
                 lines.append(self.t_crosstab_top(chart, order[:3], col, en))
-            else:
-                rows = rows or list(chart.rows)
+            elif rows:
                 lines.extend(self.t_crosstab_row(chart, r, en) for r in rows)
+            else:
+                rows = list(chart.rows)
+                col = (a.columns.get(chart_id) or ["current"])[0]
+                lines.append(self.t_crosstab_column(chart, rows, col, en))
             for r in rows:
                 for d in chart.derived:
                     if d.row == r.key:
                         lines.append(self.t_derived(d, en))
             stated = rows
-        elif rows and not (cues & {"ranking", "least"} and len(rows) == 0):
+        elif not rows and not derived and ("all" in cues or (len(chart.rows) <= 4 and not cues & {"ranking", "least"})):
+            kind = "ranking"
+            stated = list(chart.rows)
+            lines.append(self.t_all(chart, stated, en))
+        elif rows:
             kind = "comparison" if len(rows) > 1 and "comparison" in cues else "figure"
             for r in rows:
                 lines.append(self.t_row(chart, r, en))
@@ -363,6 +399,64 @@ class Composer:
             s += "、次いで" + "、".join(f"{r.label} {fmt_value(r.values[col], chart.unit)}" for r in rest)
         return s + "です[1]。"
 
+    def t_crosstab_column(self, chart: Chart, rows: list[Row], col: str, en: bool) -> str:
+        c = chart.column(col)
+        if en:
+            items = ", ".join(f"{r.label_en} ({r.label}) {fmt_value(r.values[col], chart.unit)}" for r in rows)
+            return f"“{c.label_en}” ({c.label}) by {chart.row_axis_en}: {items} [1]."
+        items = "、".join(f"{r.label} {fmt_value(r.values[col], chart.unit)}" for r in rows)
+        return f"「{c.label}」の割合は{items}です[1]。"
+
+    def t_all(self, chart: Chart, rows: list[Row], en: bool) -> str:
+        def value(r: Row) -> str:
+            if r.values["value"] is None:
+                return "not readable in the report" if en else "数値は報告書から読み取れません"
+            return self.t_value(chart, r, en)
+
+        if en:
+            return "all answers: " + ", ".join(f"{r.label_en} ({r.label}) {value(r)}" for r in rows) + " [1]."
+        return "全項目は" + "、".join(f"「{r.label}」{value(r)}" for r in rows) + "です[1]。"
+
+    def base_answer(self, a: Analysis, chart_id: str) -> Answer:
+        chart = self.index.charts[chart_id]
+        en = a.lang == "en"
+        b = chart.base
+        if en:
+            text = (f"The base of “{chart.title_en}” ({chart.title}) is {b.label('en')}"
+                    f"{' (multiple answers allowed)' if chart.multiple else ''}; survey period {en_period(self.doc)} [1].")
+        else:
+            text = (f"「{chart.title}」の基数は{b.label('ja')}です{'（複数回答可）' if chart.multiple else ''}"
+                    f"（調査期間 {chart.period}）[1]。")
+        return Answer(a.question, text, False, [self.chart_citation(1, chart, [], a.lang)], [], a.lang, kind="meta",
+                      charts=[chart.id])
+
+    def multi_chart_answer(self, a: Analysis, chart_ids: list[str]) -> Answer:
+        en = a.lang == "en"
+        parts: list[str] = []
+        citations: list[Citation] = []
+        figures: list[Figure] = []
+        for n, cid in enumerate(chart_ids, start=1):
+            chart = self.index.charts[cid]
+            keys = a.rows.get(cid) or [r.key for r in chart.rows]
+            rows = [chart.row(k) for k in keys]
+            citations.append(self.chart_citation(n, chart, rows, a.lang))
+            seg = [self.t_crosstab_row(chart, r, en).replace("[1]", f"[{n}]") for r in rows]
+            for d in chart.derived:
+                if d.row in keys:
+                    seg.append(self.t_derived(d, en).replace("[1]", f"[{n}]"))
+                    figures.append(Figure(table=cid, label=d.label, label_en=d.label_en, value=d.value, unit="%",
+                                          base=chart.base.label("ja"), formula=d.formula, cite=n))
+            for r in rows:
+                for c in chart.columns:
+                    figures.append(Figure(table=cid, label=r.label, label_en=r.label_en, value=r.values[c.key],
+                                          unit=chart.unit, base=chart.base.label("ja"), column=c.key, cite=n))
+            head = (f"“{chart.title_en}” ({chart.title}; {chart.base.label('en')}): " if en
+                    else f"「{chart.title}」（{chart.base.label('ja')}）では、")
+            parts.append(head + (" ".join(seg) if en else "".join(seg)))
+        text = (" ".join(parts) if en else "".join(parts))
+        text += (f" Survey period: {en_period(self.doc)}." if en else f"（調査期間 {self.doc.period_label}）")
+        return Answer(a.question, text, False, citations, figures, a.lang, kind="comparison", charts=chart_ids)
+
     def t_derived(self, d, en: bool) -> str:  # type: ignore[no-untyped-def]
         stated = " (stated in the report's text)" if en and d.stated_in_text else ("、本文記載" if d.stated_in_text else "")
         if en:
@@ -430,6 +524,18 @@ class Composer:
         scope = (f" The report (『{d.title}』, {d.publisher_en}, n={d.respondents}) covers: {topics_en}." if en
                  else f"この報告書（『{d.title}』、{d.publisher}、n={d.respondents}）で分かるのは、{topics}です。")
         return Answer(a.question, lead + scope, True, cites, [], a.lang, kind="out_of_scope")
+
+
+def _subject_variants(subject: str | None) -> list[str]:
+    """「課題解決型の伴走支援」 -> also 「課題解決型」: the term a definition is printed under."""
+    if not subject:
+        return []
+    out = [subject]
+    stripped = re.sub(r"(の|という|による)?(伴走支援|支援|もの|こと)$", "", subject)
+    if stripped and stripped != subject:
+        out.append(stripped)
+    out.extend(x for x in re.findall(r"[\u3040-\u30ff\u3400-\u9fff々ー]{2,}", subject) if x not in out)
+    return out
 
 
 def _core(label: str) -> str:

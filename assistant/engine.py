@@ -146,6 +146,14 @@ class Engine:
         scores = dict(combined.chart_scores)
         for cid, s in a.chart_scores.items():
             scores[cid] = scores.get(cid, 0.0) + s  # the follow-up's own words count twice
+        prev_chart, _ = prev.best_chart()
+        charts = self.index.charts
+        if prev_chart is not None:
+            for cid in a.chart_scores:  # 「GXの場合は？」 after a DX question: the sibling chart of the same section
+                if cid != prev_chart and charts[cid].section == charts[prev_chart].section:
+                    scores[cid] += 4.0
+            if a.rows.get(prev_chart):  # 「税理士は？」: a row of the chart just discussed
+                scores[prev_chart] = scores.get(prev_chart, 0.0) + 4.0
         rows = {c: list(r) for c, r in prev.rows.items()}
         for c, r in a.rows.items():
             rows[c] = list(r)
@@ -156,6 +164,15 @@ class Engine:
                 derived.pop(c, None)
         if "why" in a.cues and not a.rows:
             rows = {}
+        if prev_chart is not None:
+            best = max(scores, key=lambda c: scores[c]) if scores else None
+            if best and best != prev_chart and best not in a.rows and charts[best].section == charts[prev_chart].section:
+                keys = {r.key for r in charts[best].rows}
+                carried = [k for k in prev.rows.get(prev_chart, []) if k in keys]
+                if carried:
+                    rows[best] = carried
+                    derived[best] = [d for d in prev.derived.get(prev_chart, [])
+                                     if d in {x.key for x in charts[best].derived}]
         return replace(
             a, cues=cues, chart_scores=scores, rows=rows, columns=cols, derived=derived,
             matches=combined.matches if "why" in cues else a.matches + [m for m in prev.matches if m not in a.matches],

@@ -55,7 +55,7 @@ class StoreIndex:
             self.documents = {d["id"]: DocumentInfo.from_dict(d) for d in read_json(build / "documents.json")}
             self.chunks = [Chunk.from_dict(c) for c in read_json(build / "chunks.json")]
             self.charts = {c["id"]: Chart.from_dict(c) for c in read_json(build / "charts.json")}
-            self.glossary: dict[str, list[str]] = read_json(build / "glossary.json")
+            self.glossary: dict[str, dict[str, list[str]]] = read_json(build / "glossary.json")
             lexical: list[list[str]] = read_json(build / "lexical.json")
         except (OSError, ValueError, KeyError, TypeError) as e:
             raise StoreMissing(f"the store build {build} is incomplete or damaged ({e}); run `make ingest`") from None

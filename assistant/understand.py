@@ -17,14 +17,15 @@ from assistant.records import Chart, Language
 JA_CUES: dict[str, str] = {
     "period": r"調査期間|調査時期|調査日|いつ(から|まで)?(の)?調査|調査(は|が|を)?いつ|いつ(実施|行われ|行った)|実施時期|実施期間",
     "respondents": r"何社が回答|何社(に|を)調査|回答(した)?(企業|者|社)(の)?数|回答数は|回答者数|サンプル(数|サイズ)?|n数|母数|対象(企業)?数|調査対象|何社を対象|何人が回答|何社が参加",
-    "publisher": r"発行(元|者|した)|出典|調査(主体|機関|元|会社)|誰が(調査|作成|書|発行|実施)|どこが(調査|作成|発行|実施)|どこの調査|作成(者|元|した)|実施(者|主体|した)",
+    "publisher": r"発行(元|者)|出典は|調査(主体|機関|元|会社)|誰が(この|本)?(調査|レポート|報告書)|どこが(この|本)?(調査|レポート|報告書)|どこの調査|(調査|レポート|報告書)を(実施|発行|作成|行)(した|っ)|(調査|レポート|報告書)の(発行|作成|実施)(元|者|主体)",
     "author": r"著者|執筆|筆者|所長|書いた(人|の)",
     "title": r"タイトル|題名|報告書の名前|レポートの名前",
-    "about": r"(この|本)(報告書|レポート|調査)(は|って)(何|なに)について|何が(分かる|わかる)|何を(扱|調べ)|概要|要約|まとめ(て|る|を)",
+    "about": r"(この|本)(報告書|レポート|調査)(は|って)(何|なに)について|何が(分かる|わかる)|何を(扱|調べ)|概要|要約",
+    "all": r"すべて|全て|全部|一覧|すべての|全項目|all (the )?(reasons|answers|items|options|purposes|organi[sz]ations|providers|triggers)|list (all|every)|full list|every (reason|answer|item)",
     "ranking": r"最も|一番|いちばん|多い|多かった|上位|トップ|主な|主要|ランキング|順位|ベスト|何が多|どれが多|どこが多|大きい|目立つ",
     "least": r"最も少な|一番少な|少ない|少なかった|最下位|低い",
     "comparison": r"比べ|比較|違い|差は|差が|どちら|どっち|より多|より少な|対して|vs|異なる",
-    "figure": r"割合|何%|何パーセント|何割|何社|何件|何人|いくつ|どのくらい|どれくらい|どれぐらい|どのぐらい|どの程度|数は|率|件数|比率|シェア|パーセント|%|数を",
+    "figure": r"割合|何%|何パーセント|何割|何分の|どれだけ|何社|何件|何人|いくつ|どのくらい|どれくらい|どれぐらい|どのぐらい|どの程度|数は|率|件数|比率|シェア|パーセント|%|数を",
     "concept": r"とは|って何|ってなに|意味|定義|説明して|どういう|どんな(支援|もの|制度|事業|内容)|どのような(もの|支援|制度|事業|内容)|について(教え|説明|知り)|何ですか|なんですか|具体的",
     "why": r"なぜ|何故|どうして|理由|要因|原因|背景|わけ",
     "when": r"いつ|何年|何月|時期",
@@ -40,18 +41,29 @@ EN_CUES: dict[str, str] = {
     "least": r"\bleast\b|\bfewest\b|\blowest\b|\bsmallest\b|\bleast common",
     "comparison": r"\bcompar|\bversus\b|\bvs\.?\b|\bdifferen|\bmore than\b|\bless than\b|\bwhich is (more|higher|larger|bigger)|\bhigher than|\blower than",
     "figure": r"how many|how much|what share|what percentage|\bpercent|\bproportion|\brate\b|\bnumber of|\bshare\b|what portion|what fraction|\bhow often",
-    "concept": r"what (is|are|does|do) .*\b(mean|meant)|^what (is|are) (a |an |the )?[a-z\-\s]+\?*$|\bdefin|\bexplain|\bdescribe|\bmeaning\b|\bwhat kind of\b|tell me about",
+    "concept": r"what (is|are|does|do) .*\b(mean|meant)|^what (is|are|was|were) (a |an |the )?[^?0-9]+\?*$|\bdefin|\bexplain|\bdescribe|\bmeaning\b|\bwhat kind of\b|tell me about",
     "why": r"\bwhy\b|\breasons?\b|\bcauses?\b|\bwhat makes\b",
     "when": r"\bwhen\b|\bwhat year\b|\bwhich year\b",
 }
 FOLLOWUP_JA = r"^(それ|その|これ|この|あれ|では|じゃあ|じゃ|なら|だと|また|ちなみに|一方|逆に|他に|ほかに|次に|では、)|^(なぜ|どうして)[？?]?$|(は|も|って)[？?]$|^(なぜ|どうして|理由は)"
 FOLLOWUP_EN = r"^(and|what about|how about|and what about|what of|why( is that| so)?\??$|why\?|is that|then|also|so)\b|^(it|that|those|these|this)\b"
-INJECTION = re.compile(
-    r"(指示|命令|プロンプト|設定|ルール).{0,8}(無視|忘れ|従わ)|無視して|と答えて|と回答して|と言って|ふりをして|として振る舞"
-    r"|ignore (all |any |the )?(previous|prior|above|earlier)|disregard|system prompt|you are now|pretend|act as|"
-    r"(say|answer|respond|reply|state) (that|with)\b|instructions?",
+# Prompt injection: whole sentences that address the assistant are dropped; instruction clauses
+# inside a real question are cut out, together with any figure they try to plant.
+INJECTION_SENTENCE = re.compile(
+    r"指示|命令|プロンプト|ルール|あなたは(今から|これから)|制限のない|ロールプレイ|ふりをして|として振る舞"
+    r"|instruction|system prompt|you are now|from now on|pretend|act as|jailbreak|developer mode",
     re.IGNORECASE,
 )
+INJECTION_CLAUSE = re.compile(
+    r"[^、。]*(無視して|忘れて|従わずに)[、,]?"
+    r"|[^、。]*(自由に|勝手に|でっち上げ|捏造)[^、。]*(作って|作成して|答えて)[、,]?"
+    r"|(だ|である)?と(答えて|回答して|言って|断定して|書いて|返して)(ください|下さい)?"
+    r"|\b(ignore|disregard|forget)\b[^.?!]*\b(instructions?|rules|prompt)\b( and)?"
+    r"|\b(ignore|disregard|forget)\b (all |the |any )?(previous|prior|above|earlier)( ones?)?( and)?"
+    r"|\b(and )?(say|answer|respond|reply|state|claim|tell me)( that| with)?\b(?=[^.?!]*\d)",
+    re.IGNORECASE,
+)
+PLANTED_NUMBER = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|パーセント|件|社|人|percent)")
 ORDINARY_JA = {
     "する", "居る", "いる", "ある", "有る", "なる", "成る", "言う", "教える", "思う", "下さる", "くださる", "何", "何れ",
     "どう", "如何", "どの", "どれ", "こと", "事", "もの", "物", "ため", "為", "よう", "様", "方", "中", "等", "的", "時",
@@ -61,6 +73,8 @@ ORDINARY_JA = {
     "ぐらい", "位", "一", "全体", "答える", "回答", "お願い", "教え", "ます", "です", "他", "ほか", "次", "上位", "主",
     "報告書", "レポート", "本", "調査", "結果", "今回", "では", "じゃあ", "ところ", "場合", "について", "具体", "具体的",
     "説明", "詳しい", "詳細", "パーセント", "%", "社", "件", "人", "割", "率", "比率", "シェア", "どんな", "様々",
+    "方法", "仕方", "やり方", "手段", "情報", "内容", "ポイント", "みる", "見る", "たい", "欲しい", "いただく", "頂く",
+    "場合", "実際", "本当", "どれ位", "なに", "何処", "いくつ", "幾つ", "どのくらい", "おしえる", "かける", "掛ける",
 }
 GENERIC_JA = {"伴走", "支援", "伴走支援", "企業", "中小企業", "経営者", "会社", "活用", "利用", "受ける", "使う"}
 EN_STOP = set(
@@ -71,7 +85,9 @@ EN_STOP = set(
     rate proportion tell me please show give list name say report survey data figure figures question answer
     currently ever also just only other others top main common biggest largest often often? between compare
     versus vs difference different kind kinds type types mean means meaning define definition explain describe
-    whats what's let know like get got use used using uses""".split()
+    whats what's let know like get got use used using uses among within per into onto over under than
+    into out up down one two own same such only both either neither whether if while during before after again
+    real actual actually really true exactly according report's survey's said says anything something""".split()
 )
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|年度)?(?!\d)")
 FACET = re.compile(r"([\u3040-\u30ff\u4e00-\u9fffA-Za-z]{1,8})別")
@@ -83,22 +99,34 @@ def nfkc(text: str) -> str:
 
 
 def detect_language(text: str) -> Language:
-    kana = len(re.findall(r"[\u3040-\u30ff]", text))
-    latin_words = len(re.findall(r"[A-Za-z]{2,}", text))
-    cjk = len(re.findall(r"[\u3400-\u9fff]", text))
-    if kana >= 2:
-        return "ja"
-    if latin_words >= 2 or (latin_words >= 1 and cjk == 0):
+    """Japanese unless the question is mostly Latin script ("Why do firms not use 伴走支援?")."""
+    latin = len(re.findall(r"[A-Za-z]", text))
+    japanese = len(re.findall(r"[\u3040-\u30ff\u3400-\u9fff]", text))
+    hiragana = len(re.findall(r"[\u3040-\u309f]", text))
+    if latin > 1.5 * japanese:
         return "en"
-    return "ja"
+    if hiragana or japanese:
+        return "ja"
+    return "en" if latin else "ja"
 
 
 def strip_injection(text: str) -> tuple[str, bool]:
-    """Drop sentences that try to instruct the assistant; the rest is the question."""
-    parts = re.split(r"(?<=[。！？!?\.])\s*|\n+", text)
-    kept = [p for p in parts if p.strip() and not INJECTION.search(p)]
-    injected = len(kept) < len([p for p in parts if p.strip()])
-    return ("".join(k if re.search(r"[\u3040-\u9fff]", k) else k + " " for k in kept).strip(), injected)
+    """Remove what tries to instruct the assistant; what is left is the question."""
+    parts = [p for p in re.split(r"(?<=[。！？!?])\s*|(?<=\.)\s+|\n+", text) if p and p.strip()]
+    kept: list[str] = []
+    injected = False
+    for p in parts:
+        cleaned = INJECTION_CLAUSE.sub("", p)
+        if cleaned != p:
+            injected = True
+            cleaned = PLANTED_NUMBER.sub("", cleaned)
+        if INJECTION_SENTENCE.search(cleaned):
+            injected = True
+            continue
+        if cleaned.strip(" 、,."):
+            kept.append(cleaned.strip())
+    out = "".join(k if re.search(r"[\u3040-\u9fff]", k[-1:]) or k.endswith(("。", "？", "！")) else k + " " for k in kept)
+    return out.strip(), injected
 
 
 @dataclass(frozen=True)
@@ -135,6 +163,7 @@ class Analysis:
     missing_facets: list[str]
     unknown_years: list[str]
     injected: bool
+    proper_nouns: list[str] = field(default_factory=list)
     followup: bool = False
     inherited: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -162,11 +191,13 @@ class Understander:
 
     WEIGHTS = {"topic": 1.0, "row": 1.3, "col": 0.5, "derived": 0.4, "why": 1.0}
 
-    def __init__(self, charts: dict[str, Chart], glossary: dict[str, list[str]], vocab: set[str],
+    def __init__(self, charts: dict[str, Chart], glossary: dict[str, dict[str, list[str]]], vocab: set[str],
                  tokenizer: SudachiTokenizer, report_years: set[str], report_text: str) -> None:
         self.charts = charts
         self.tokenizer = tokenizer
-        self.glossary = {nfkc(k).lower(): v for k, v in glossary.items()}
+        self.glossary = {nfkc(k).lower(): v for k, v in glossary.get("en", {}).items()}
+        self.synonyms = {nfkc(k): v for k, v in glossary.get("ja", {}).items()}
+        self.canonical = sorted((k for k, v in self.glossary.items() if v == ["伴走支援"]), key=len, reverse=True)
         self.report_years = report_years
         self.report_text = report_text
         self.ja: dict[str, list[Owner]] = defaultdict(list)
@@ -237,8 +268,12 @@ class Understander:
         q = re.sub(r"\s+", " ", question).strip()
         text, injected = strip_injection(nfkc(q))
         lang = detect_language(text or q)
-        text_ja = text.replace(" ", "")
+        extra = [t for k, v in self.synonyms.items() if k in text.replace(" ", "") for t in v]
+        expanded = text + ("。" + "、".join(extra) if extra else "")
+        text_ja = expanded.replace(" ", "")
         text_en = text.lower()
+        for phrase in self.canonical:  # one English name for the support, so chart phrases can match it
+            text_en = re.sub(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", "hands-on support", text_en)
         cues = {k for k, pat in JA_CUES.items() if re.search(pat, text_ja)}
         cues |= {k for k, pat in EN_CUES.items() if re.search(pat, text_en)}
         matches = self._match(text_ja, text_en, self.ja, self.en)
@@ -258,14 +293,14 @@ class Understander:
             scores[o.chart] += 1.5
             if o.key not in rows[o.chart]:
                 rows[o.chart].append(o.key)
-        tokens, terms, unknown = self._terms(text, lang, matches)
+        tokens, terms, unknown, proper = self._terms(expanded, lang, matches)
         subject = self._subject(text_ja, text_en, lang)
         facets = [f for f in FACET.findall(text_ja) if f[-2:] not in self.row_axes and f not in ("性", "特")]
         years = [y for y in YEAR.findall(text) if y not in self.report_years]
         return Analysis(
             question=q, text=text, lang=lang, cues=cues, tokens=tokens, terms=terms, unknown=unknown,
             matches=matches, chart_scores=dict(scores), rows=dict(rows), columns=dict(cols), derived=dict(derived),
-            subject=subject, missing_facets=facets, unknown_years=years, injected=injected,
+            subject=subject, missing_facets=facets, unknown_years=years, injected=injected, proper_nouns=proper,
         )
 
     def _match(
@@ -327,21 +362,27 @@ class Understander:
                     out.append(owner)
         return out
 
-    def _terms(self, text: str, lang: Language, matches: list[Match]) -> tuple[list[str], list[str], list[str]]:
+    def _terms(
+        self, text: str, lang: Language, matches: list[Match]
+    ) -> tuple[list[str], list[str], list[str], list[str]]:
         analysed = self.tokenizer.analyze(text)
         tokens = [t.norm for t in analysed if t.pos not in {"助詞", "助動詞", "補助記号", "空白", "記号"}]
         terms: list[str] = []
         unknown: list[str] = []
+        proper: list[str] = []
         for t in analysed:
             if t.pos not in {"名詞", "動詞", "形容詞", "形状詞"} or t.pos2 in {"数詞", "非自立可能", "代名詞"}:
                 continue
-            if re.fullmatch(r"[a-z][a-z'\-]*", t.norm):  # English words are handled below
+            if re.fullmatch(r"[A-Za-z][A-Za-z'\-]*", t.surface):  # English words are handled below
                 continue
-            if t.norm in ORDINARY_JA or len(t.norm) < 1:
+            katakana = re.fullmatch(r"[\u30a0-\u30ff]+", t.surface) is not None  # モノ, コト: terms, not fillers
+            if (t.norm in ORDINARY_JA and not katakana) or len(t.norm) < 1:
                 continue
             terms.append(t.norm)
             if t.norm not in self.known and t.surface not in self.report_text:
                 unknown.append(t.surface)
+                if t.pos2 == "固有名詞":
+                    proper.append(t.surface)
         if lang == "en" or re.search(r"[a-z]{2,}", text.lower()):
             low = text.lower()
             covered = [(m.start - 10_000, m.end - 10_000) for m in matches if m.start >= 10_000]
@@ -359,7 +400,10 @@ class Understander:
                     continue
                 if w not in self.en_known and w.rstrip("s") not in self.en_known:
                     unknown.append(w)
-        return tokens, terms, unknown
+                    original = text[m.start() : m.end()]
+                    if original[:1].isupper() and m.start() > 0 and not re.search(r"[.?!]\s*$", text[: m.start()]):
+                        proper.append(original)
+        return tokens, terms, unknown, proper
 
     @staticmethod
     def _subject(text_ja: str, text_en: str, lang: Language) -> str | None:
@@ -367,7 +411,7 @@ class Understander:
         if m:
             s = re.sub(r"^[「『“\"]|[」』”\"]$", "", m.group(1).strip("「」『』“”\"'"))
             return s or None
-        m = re.search(r"what (?:is|are|does|do) (?:the |a |an )?(?:term |word |concept of )?[\"“']?(.+?)[\"”']?(?: mean| stand for)?\s*\??$", text_en)
+        m = re.search(r"what (?:is|are|was|were|does|do) (?:the |a |an )?(?:term |word |concept of )?[\"“']?(.+?)[\"”']?(?: mean| stand for)?\s*\??$", text_en)
         if m and lang == "en":
             return m.group(1).strip()
         return None

@@ -43,7 +43,7 @@ class Corpus:
     documents: list[DocumentInfo]
     chunks: list[Chunk]
     charts: list[Chart]
-    glossary: dict[str, list[str]]
+    glossary: dict[str, dict[str, list[str]]]
 
 
 @dataclass(frozen=True)
@@ -127,15 +127,19 @@ def corpus_hash(files: Sequence[Path], settings: Settings, emb_id: str) -> str:
     return h.hexdigest()
 
 
-def load_glossary(sources_dirs: Sequence[Path]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for p in sources_dirs:
+def load_glossary(files: Sequence[Path]) -> dict[str, dict[str, list[str]]]:
+    """{"en": English phrase -> Japanese terms, "ja": Japanese paraphrase -> the report's words}."""
+    out: dict[str, dict[str, list[str]]] = {"en": {}, "ja": {}}
+    for p in files:
         data = _read_yaml(p)
-        terms = data.get("terms") if isinstance(data, dict) else None
-        if not isinstance(terms, dict):
+        if not isinstance(data, dict) or not isinstance(data.get("terms"), dict):
             raise IngestError(f"{p}: a glossary needs a 'terms' mapping")
-        for k, v in terms.items():
-            out[str(k).lower()] = [str(x) for x in (v if isinstance(v, list) else [v])]
+        for key, lang in (("terms", "en"), ("synonyms", "ja")):
+            section = data.get(key) or {}
+            if not isinstance(section, dict):
+                raise IngestError(f"{p}: '{key}' must be a mapping")
+            for k, v in section.items():
+                out[lang][str(k).lower() if lang == "en" else str(k)] = [str(x) for x in (v if isinstance(v, list) else [v])]
     return out
 
 
