@@ -228,13 +228,16 @@ class Composer:
         scored = [x for x in self.score_sentences(a, [], chart.section) if not DEFERRED.search(x[2].text)]
         if not scored:
             return None
+        numeric = re.compile(r"\d|割|半数")
         top = _core(labels[0]) if labels else ""
         for _score, _cov, s in scored:
-            if top and top in s.text:
+            if top and top in s.text and (numeric.search(s.text) or "why" in a.cues):
                 return s
         for _score, coverage, s in scored[:8]:
             mentions = any(_core(lbl) and _core(lbl) in s.text for lbl in labels)
-            if (mentions and coverage >= 0.3) or (coverage >= 0.75 and (re.search(r"\d", s.text) or "why" in a.cues)):
+            if (mentions and coverage >= 0.3 and numeric.search(s.text)) or (
+                coverage >= 0.75 and (numeric.search(s.text) or "why" in a.cues)
+            ):
                 return s
         if not any(_core(lbl) in x[2].text for lbl in labels for x in scored[:1]) and scored[0][1] >= 0.5:
             return scored[0][2] if not labels or len(labels) > 3 else None

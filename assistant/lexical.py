@@ -27,22 +27,20 @@ class SudachiTokenizer:
 
     def __init__(self) -> None:
         self._tok: Any = None
-        self._mode: Any = None
         self._lock = threading.Lock()
 
     def _get(self) -> Any:
         if self._tok is None:
             from sudachipy import Dictionary, SplitMode
 
-            self._tok = Dictionary(dict="core").create()
-            self._mode = SplitMode.C
+            self._tok = Dictionary(dict="core").tokenizer(mode=SplitMode.C)
         return self._tok
 
     def analyze(self, text: str) -> list[Token]:
         text = unicodedata.normalize("NFKC", text)
         with self._lock:
             tok = self._get()
-            morphemes = tok.tokenize(text, self._mode)
+            morphemes = tok.tokenize(text)
             out = [Token(m.surface(), m.normalized_form().lower(), m.part_of_speech()[0], m.part_of_speech()[1]) for m in morphemes]
         return out
 

@@ -385,7 +385,7 @@ class Understander:
                     proper.append(t.surface)
         if lang == "en" or re.search(r"[a-z]{2,}", text.lower()):
             low = text.lower()
-            covered = [(m.start - 10_000, m.end - 10_000) for m in matches if m.start >= 10_000]
+            covered: list[tuple[int, int]] = []  # glossary phrases, longest first, without overlaps
             for phrase in sorted(self.glossary, key=len, reverse=True):
                 for m in re.finditer(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", low):
                     if any(m.start() < e and s < m.end() for s, e in covered):

@@ -60,10 +60,7 @@ def join_lines(a: str, b: str) -> str:
     return a + b
 
 
-_SENT_END = re.compile(r"(?<=[。！？!?])")
-
-
 def split_sentences(text: str) -> list[str]:
     """Split on Japanese sentence ends; a closing bracket right after the end stays with it."""
-    parts = re.split(r"(?<=[。！？])(?![」』）)])", text)
+    parts = re.split(r"(?<=[。！？])(?![」』）)])|(?<=[。！？][」』）)])", text)
     return [p.strip() for p in parts if p.strip()]

@@ -88,6 +88,8 @@ def discover(paths: Sequence[Path]) -> Inputs:
                 sources.append(_plain_source(f))
                 hashed.append(f)
         else:
+            if not p.is_file():
+                raise IngestError(f"{p}: no such file or folder")
             sources.append(_plain_source(p))
             hashed.append(p)
             t = p.with_suffix(".tables.yaml")

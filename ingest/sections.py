@@ -68,6 +68,8 @@ def split_sections(doc: RawDocument, intro_title: str = "はじめに") -> list[
 
     sections: dict[str, Section] = {}
     order: list[str] = []
+    pending_banner: list[Line] = []
+    carried: dict[str, list[Line]] = {}
     current = (INTRO, intro_title)
     for i, p in enumerate(pages):
         if page_heading[i]:
@@ -80,8 +82,37 @@ def split_sections(doc: RawDocument, intro_title: str = "はじめに") -> list[
         if sid not in sections:
             sections[sid] = Section(sid, title)
             order.append(sid)
-        sections[sid].lines.extend(p)
+        body, banner = _split_banner(p, chapters)
+        sections[sid].lines.extend(body)
+        pending_banner.extend(banner)
+        if pending_banner and page_heading[i + 1 if i + 1 < len(pages) else i]:
+            nxt = page_heading[i + 1] if i + 1 < len(pages) else None
+            if nxt and nxt[0] == _banner_section(pending_banner[0]):
+                carried.setdefault(nxt[0], []).extend(pending_banner)
+            else:
+                sections[sid].lines.extend(pending_banner)
+            pending_banner = []
+        if sid in carried:
+            sections[sid].lines[:0] = carried.pop(sid)
     return [sections[s] for s in order]
+
+
+def _banner_section(line: Line) -> str | None:
+    m = CHAPTER.match(line.text)
+    return m.group(1) if m else None
+
+
+def _split_banner(page: list[Line], chapters: set[str]) -> tuple[list[Line], list[Line]]:
+    """A chapter banner printed at the foot of a page ('3. まとめ・あとがき' under the column)
+    belongs to the chapter it names, which starts on the next page."""
+    texts = [i for i, ln in enumerate(page) if ln.text]
+    if not texts:
+        return page, []
+    last = page[texts[-1]]
+    m = CHAPTER.match(last.text)
+    if m and m.group(1) not in chapters and not is_letter_spaced(last.raw.strip()):
+        return page[: texts[-1]] + page[texts[-1] + 1 :], [last]
+    return page, []
 
 
 def _closes_chart(page: list[Line]) -> bool:

@@ -1,0 +1,342 @@
+"""The HTTP surface: a thin FastAPI app over one AssistantService.
+
+`create_app(service, settings)` builds everything; nothing runs at import. Routes only check
+input, call the service and shape the JSON; domain errors become `{"detail": message}` with
+the error's `http_status`, never a traceback. The Gradio UI is mounted at "/" when asked, and
+the embeddable FAQ widget (/widget, /embed.js) is served from `assistant/static/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import logging
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from assistant.errors import AssistantError, InputError
+from assistant.records import Chart, Turn
+from assistant.service import AssistantService, chart_csv
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(str(resources.files("assistant") / "static"))
+DOCS_ASSETS = "/docs-assets"
+
+# The widget is meant to be framed by any host page, and runs only its own script.
+WIDGET_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
+)
+
+
+class AskRequest(BaseModel):
+    question: str = Field(
+        description="The question, in Japanese or English.", examples=["伴走支援を受けていない理由は？"]
+    )
+    history: list[str | dict[str, Any]] = Field(
+        default_factory=list,
+        description="Earlier turns, oldest first: question strings or answer objects as returned by this API.",
+    )
+
+
+class CitationOut(BaseModel):
+    n: int
+    doc: str
+    section: str
+    title: str
+    quote: str
+    page: int | None = None
+    chart: str | None = None
+    base: str | None = None
+    period: str | None = None
+
+
+class FigureOut(BaseModel):
+    table: str
+    label: str
+    label_en: str
+    value: float | None
+    unit: str
+    base: str
+    column: str | None = None
+    formula: str | None = None
+    cite: int | None = None
+
+
+class AnswerOut(BaseModel):
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[CitationOut]
+    figures: list[FigureOut]
+    language: str
+    elapsed_ms: float
+    kind: str
+
+
+class ChartSummary(BaseModel):
+    id: str
+    section: str
+    title: str
+    title_en: str
+    base: str
+    period: str
+    unit: str
+    multiple: bool
+
+
+class ErrorOut(BaseModel):
+    detail: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "Bad input"},
+    404: {"model": ErrorOut, "description": "Unknown chart"},
+    413: {"model": ErrorOut, "description": "Question too long"},
+    422: {"model": ErrorOut, "description": "Malformed JSON or wrong types"},
+    503: {"model": ErrorOut, "description": "Store missing or built by another embedder"},
+}
+
+
+class QuestionTooLong(InputError):
+    http_status = 413
+
+
+def chart_summary(chart: Chart) -> ChartSummary:
+    return ChartSummary(
+        id=chart.id,
+        section=chart.section,
+        title=chart.title,
+        title_en=chart.title_en,
+        base=chart.base.label("ja"),
+        period=chart.period,
+        unit=chart.unit,
+        multiple=chart.multiple,
+    )
+
+
+def check_request(req: AskRequest, settings: Settings) -> tuple[str, list[Turn]]:
+    """The question and history turns, or an InputError that says what is wrong."""
+    question = req.question
+    if not question.strip():
+        raise InputError("質問が空です。 / The question is empty.")
+    if len(question) > settings.max_question_chars:
+        raise QuestionTooLong(
+            f"質問が長すぎます（{len(question)}文字、上限{settings.max_question_chars}文字）。"
+            f" / The question is too long ({len(question)} characters, limit {settings.max_question_chars})."
+        )
+    if len(req.history) > settings.max_history_turns:
+        raise InputError(
+            f"会話履歴が多すぎます（{len(req.history)}件、上限{settings.max_history_turns}件）。"
+            f" / Too many history turns ({len(req.history)}, limit {settings.max_history_turns})."
+        )
+    turns: list[Turn] = []
+    for i, item in enumerate(req.history):
+        try:
+            turn = Turn.coerce(item)
+        except TypeError as e:
+            raise InputError(f"history[{i}]: {e}") from None
+        if len(turn.question) > settings.max_question_chars:
+            raise InputError(f"history[{i}]: the question is too long (limit {settings.max_question_chars}).")
+        turns.append(turn)
+    return question, turns
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        return "リクエストのJSONが不正です。 / The request body is not valid JSON."
+    parts = []
+    for e in errors[:5]:
+        loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body") or "body"
+        parts.append(f"{loc}: {e.get('msg', 'invalid')}")
+    return "リクエストの形式が不正です。 / Invalid request: " + "; ".join(parts)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AssistantError)
+    async def assistant_error(request: Request, exc: AssistantError) -> JSONResponse:
+        if exc.http_status >= 500:
+            log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc)
+        return JSONResponse({"detail": str(exc)}, status_code=exc.http_status)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _validation_message(exc)}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s", request.url.path)
+        return JSONResponse({"detail": "内部エラーが発生しました。 / Internal error."}, status_code=500)
+
+
+def _install_docs(app: FastAPI) -> None:
+    """Swagger UI from locally installed assets; a plain self-contained page when there are none.
+
+    FastAPI's default /docs pulls Swagger UI from a CDN, which this app must never do.
+    The `fastapi-offline` package ships the Swagger UI 5 bundle; use it when installed.
+    """
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    assets = _swagger_assets()
+    if assets is not None:
+        from fastapi.staticfiles import StaticFiles
+
+        app.mount(DOCS_ASSETS, StaticFiles(directory=str(assets)), name="docs-assets")
+
+        @app.get("/docs", include_in_schema=False)
+        async def swagger() -> HTMLResponse:
+            return get_swagger_ui_html(
+                openapi_url="openapi.json",
+                title=f"{app.title} - API",
+                swagger_js_url=f"{DOCS_ASSETS[1:]}/swagger-ui-bundle.js",
+                swagger_css_url=f"{DOCS_ASSETS[1:]}/swagger-ui.css",
+                swagger_favicon_url=f"{DOCS_ASSETS[1:]}/favicon.png",
+                swagger_ui_parameters={"validatorUrl": None},
+            )
+
+        return
+
+    @app.get("/docs", include_in_schema=False)
+    async def plain_docs() -> HTMLResponse:
+        from assistant.ui_format import openapi_html
+
+        return HTMLResponse(openapi_html(app.openapi()))
+
+
+def _swagger_assets() -> Path | None:
+    try:
+        spec = resources.files("fastapi_offline")
+    except ModuleNotFoundError:
+        return None
+    path = Path(str(spec / "static"))
+    return path if (path / "swagger-ui-bundle.js").is_file() else None
+
+
+def _static(name: str, media_type: str) -> FileResponse:
+    return FileResponse(
+        STATIC_DIR / name,
+        media_type=media_type,
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"},
+    )
+
+
+def _install_widget(app: FastAPI, settings: Settings) -> None:
+    widget_html = (STATIC_DIR / "widget.html").read_text(encoding="utf-8")
+    widget_html = widget_html.replace("{{MAX_CHARS}}", str(int(settings.max_question_chars)))
+    widget_html = widget_html.replace("{{MAX_HISTORY}}", str(int(settings.max_history_turns)))
+
+    @app.get("/widget", include_in_schema=False)
+    async def widget() -> HTMLResponse:
+        return HTMLResponse(
+            widget_html,
+            headers={"Content-Security-Policy": WIDGET_CSP, "X-Content-Type-Options": "nosniff"},
+        )
+
+    @app.get("/widget.js", include_in_schema=False)
+    async def widget_js() -> FileResponse:
+        return _static("widget.js", "text/javascript; charset=utf-8")
+
+    @app.get("/widget.css", include_in_schema=False)
+    async def widget_css() -> FileResponse:
+        return _static("widget.css", "text/css; charset=utf-8")
+
+    @app.get("/embed.js", include_in_schema=False)
+    async def embed_js() -> FileResponse:
+        return _static("embed.js", "text/javascript; charset=utf-8")
+
+
+def create_app(
+    service: AssistantService, settings: Settings, *, ui: Callable[[AssistantService, Settings], Any] | None = None
+) -> FastAPI:
+    """The FastAPI app: JSON API, offline docs, FAQ widget, and the Gradio UI at "/" when a
+    `ui` builder (ui.build_ui) is given. The package never imports the top-level ui.py itself."""
+    app = FastAPI(
+        title="伴走支援 Q&A",
+        summary="出典つき質問応答 / Cited Q&A over 「中小企業と伴走支援」",
+        version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.service = service
+    app.state.settings = settings
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+        )
+    _install_error_handlers(app)
+    _install_docs(app)
+
+    @app.post("/api/ask", response_model=AnswerOut, responses=ERRORS, tags=["qa"])
+    def ask(req: AskRequest) -> dict[str, Any]:
+        """Answer one question with numbered citations; abstains when the report has no evidence."""
+        question, turns = check_request(req, settings)
+        return service.ask(question, turns).to_dict()
+
+    @app.get("/api/stats", response_model=list[ChartSummary], tags=["stats"])
+    def stats() -> list[ChartSummary]:
+        """Every chart of the report: id, section, title, base, period, unit."""
+        return [chart_summary(c) for c in service.charts()]
+
+    # Declared before /api/stats/{chart_id}, which would otherwise match "2-3.csv".
+    @app.get(
+        "/api/stats/{chart_id}.csv",
+        response_class=Response,
+        responses={200: {"content": {"text/csv": {}}}, 404: ERRORS[404]},
+        tags=["stats"],
+    )
+    def stats_csv(chart_id: str) -> Response:
+        """One chart as CSV (UTF-8), its title, base and period in the last lines."""
+        chart = service.chart(chart_id)
+        return Response(
+            chart_csv(chart),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="chart-{chart.id}.csv"'},
+        )
+
+    @app.get("/api/stats/{chart_id}", responses={404: ERRORS[404]}, tags=["stats"])
+    def stats_one(chart_id: str) -> dict[str, Any]:
+        """One chart with every row, column, derived figure and note."""
+        return service.chart(chart_id).to_dict()
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, Any]:
+        return service.health()
+
+    _install_widget(app, settings)
+
+    if ui is not None:
+        import gradio as gr
+
+        blocks = ui(service, settings)
+        # Routes above are matched first; Gradio takes everything else under "/".
+        app = gr.mount_gradio_app(
+            app,
+            blocks,
+            path="/",
+            footer_links=["api", "settings"],
+            run_history=False,
+            ssr_mode=False,
+            mcp_server=False,
+            css=UI_CSS,
+        )
+    return app
+
+
+UI_CSS = """
+.sources summary { cursor: pointer; font-weight: 600; }
+.sources .src { margin: .35em 0; }
+.sources .meta { color: var(--body-text-color-subdued); font-size: .9em; }
+"""

@@ -1,0 +1,347 @@
+"""Headless Chromium against the live app: the embedded FAQ widget, the statistics tab, and XSS.
+
+The app is served on one loopback port and a plain host page on another, so the widget is
+tested the way a customer site would embed it. Without chromium these tests fail when CI is
+set and skip otherwise. The `browser_service` fixture is the only thing to swap for the real
+engine; the assertions hold for a real answer too.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant import ui_format as fmt
+from assistant.api import create_app
+from ui import build_ui
+from assistant.service import AssistantService
+from assistant.settings import Settings
+from tests.fakes import FakeService
+from tests.servers import serve_app, serve_dir
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+XSS = "<img src=x onerror=alert(1)>"
+QUESTION = "伴走支援を受けていない理由は？"
+PAGE_TIMEOUT_S = 30
+ANSWER_TIMEOUT_S = 90  # a real engine may load its embedder on the first question
+CHROME_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--window-size=1280,1000",
+    "--lang=ja",
+)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _chromium_installed() -> None:
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    if not missing:
+        return
+    message = (
+        f"browser tests need headless Chromium; missing {', '.join(missing)}. "
+        "Install: apt-get install -y chromium chromium-driver fonts-ipafont-gothic"
+    )
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def browser_service(real_service) -> AssistantService:  # type: ignore[no-untyped-def]
+    """The real engine over a store built from corpus/: the browser sees real answers."""
+    return real_service  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def feedback_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("feedback") / "votes" / "feedback.jsonl"
+
+
+@pytest.fixture(scope="module")
+def app_url(browser_service: AssistantService, feedback_path: Path) -> Iterator[str]:
+    settings = Settings(feedback=feedback_path)
+    with serve_app(create_app(browser_service, settings, ui=build_ui)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def host_url(app_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A customer's page on another origin that embeds the widget with one script tag."""
+    site = tmp_path_factory.mktemp("host-site")
+    (site / "index.html").write_text(
+        '<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>取引先のサイト</title></head>'
+        '<body style="font-family:sans-serif;margin:40px"><h1>株式会社サンプル</h1>'
+        "<p>中小企業の経営支援についてのご案内ページです。右下のボタンから質問できます。</p>"
+        f'<script src="{app_url}/embed.js" async></script></body></html>',
+        encoding="utf-8",
+    )
+    with serve_dir(site) as url:
+        yield url
+
+
+@pytest.fixture
+def downloads(tmp_path: Path) -> Path:
+    path = tmp_path / "downloads"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def driver(downloads: Path) -> Iterator[Any]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in CHROME_FLAGS:
+        options.add_argument(flag)
+    profile = tempfile.TemporaryDirectory(prefix="chromium-profile-")
+    options.add_argument(f"--user-data-dir={profile.name}")
+    options.add_experimental_option(
+        "prefs",
+        {
+            "download.default_directory": str(downloads),
+            "download.prompt_for_download": False,
+            "safebrowsing.enabled": False,
+        },
+    )
+    # An alert must surface as an error, not be dismissed silently.
+    options.set_capability("unhandledPromptBehavior", "ignore")
+    d = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    d.set_page_load_timeout(PAGE_TIMEOUT_S)
+    d.set_script_timeout(PAGE_TIMEOUT_S)
+    try:
+        yield d
+    finally:
+        d.quit()
+        profile.cleanup()
+
+
+def _wait(driver: Any, condition: Any, timeout: float = PAGE_TIMEOUT_S, message: str = "") -> Any:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition, message)
+
+
+def _css(driver: Any, selector: str) -> list[Any]:
+    from selenium.webdriver.common.by import By
+
+    return driver.find_elements(By.CSS_SELECTOR, selector)
+
+
+def _assert_no_alert(driver: Any) -> None:
+    from selenium.common.exceptions import NoAlertPresentException
+
+    try:
+        text = driver.switch_to.alert.text
+    except NoAlertPresentException:
+        return
+    pytest.fail(f"an alert opened: {text!r}")
+
+
+def _assert_only_local_requests(driver: Any, *origins: str) -> None:
+    urls = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    outside = [u for u in urls if not u.startswith(origins) and not u.startswith(("data:", "blob:"))]
+    assert outside == [], f"requests left this machine: {outside}"
+
+
+def _has_citation_marker(text: str) -> bool:
+    return re.search(r"\[\d+\]", text) is not None
+
+
+# --- the embedded widget -------------------------------------------------------------------------
+
+
+def _open_widget(driver: Any, host_url: str, app_url: str) -> None:
+    driver.get(host_url + "/")
+    button = _wait(driver, lambda d: next(iter(_css(d, "#bansou-qa-button")), None), message="no 質問する button")
+    assert button.text == "質問する" and button.is_displayed()
+    button.click()
+    frame = _wait(driver, lambda d: next(iter(_css(d, "iframe#bansou-qa-frame")), None), message="no widget iframe")
+    assert frame.get_attribute("src") == f"{app_url}/widget"
+    driver.switch_to.frame(frame)
+    _wait(driver, lambda d: _css(d, "#question"), message="widget did not load")
+
+
+def _widget_ask(driver: Any, question: str) -> Any:
+    before = len(_css(driver, "#log .msg.bot, #log .msg.error"))
+    box = _css(driver, "#question")[0]
+    box.send_keys(question)
+    _css(driver, "#ask-button")[0].click()
+    _wait(
+        driver,
+        lambda d: len(_css(d, "#log .msg.bot, #log .msg.error")) > before,
+        ANSWER_TIMEOUT_S,
+        "the widget showed no answer",
+    )
+    return _css(driver, "#log .msg.bot, #log .msg.error")[-1]
+
+
+def test_widget_embedded_on_another_origin_answers_with_sources(driver: Any, host_url: str, app_url: str) -> None:
+    _open_widget(driver, host_url, app_url)
+    bubble = _widget_ask(driver, QUESTION)
+    assert "error" not in bubble.get_attribute("class")
+    answer = bubble.find_element("css selector", ".answer").text
+    assert "162" in answer and _has_citation_marker(answer), answer
+    sources = bubble.find_elements("css selector", ".sources li.source")
+    assert sources, "no sources under the answer"
+    marker = re.search(r"\[(\d+)\]", answer).group(1)  # type: ignore[union-attr]
+    cited = [s for s in sources if s.get_attribute("data-n") == marker]
+    assert cited, f"answer cites [{marker}] but no such source"
+    assert any("2-3" in s.text for s in sources), [s.text for s in sources]
+    assert any(s.find_elements("css selector", ".quote") for s in sources)
+    user = _css(driver, "#log .msg.user")[-1]
+    assert user.text == QUESTION
+    _assert_only_local_requests(driver, app_url)
+    driver.switch_to.default_content()
+    _assert_only_local_requests(driver, app_url, host_url)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / ".gitignore").write_text("*\n", encoding="utf-8")
+    assert driver.save_screenshot(str(ARTIFACTS / "widget.png"))
+
+
+def test_widget_shows_markup_as_text(driver: Any, host_url: str, app_url: str) -> None:
+    _open_widget(driver, host_url, app_url)
+    _widget_ask(driver, XSS)
+    _assert_no_alert(driver)
+    user = _css(driver, "#log .msg.user")[-1]
+    assert user.text == XSS
+    assert _css(driver, "#log img") == []
+    assert driver.execute_script("return document.querySelectorAll('img').length") == 0
+
+
+# --- the Gradio UI -----------------------------------------------------------------------------------
+
+
+def _open_ui(driver: Any, app_url: str) -> None:
+    driver.get(app_url + "/")
+    _wait(driver, lambda d: _css(d, "#question textarea"), message="the Gradio UI did not load")
+
+
+def _click_tab(driver: Any, label: str) -> None:
+    tab = _wait(
+        driver,
+        lambda d: next((t for t in _css(d, "button[role=tab]") if t.text == label), None),
+        message=f"no tab {label}",
+    )
+    tab.click()
+
+
+def test_chat_shows_markup_as_text(driver: Any, app_url: str) -> None:
+    _open_ui(driver, app_url)
+    _css(driver, "#question textarea")[0].send_keys(XSS)
+    _css(driver, "#send")[0].click()
+    bot = _wait(
+        driver,
+        lambda d: [b for b in _css(d, "#chatbot [data-testid=bot]") if b.text.strip() not in ("", "…")],
+        ANSWER_TIMEOUT_S,
+        "the chat showed no answer",
+    )
+    _assert_no_alert(driver)
+    user = _css(driver, "#chatbot [data-testid=user]")[-1]
+    assert XSS in user.text
+    assert _css(driver, "#chatbot img") == []
+    assert _css(driver, "#chatbot .message-content img") == []
+    assert bot
+    _assert_only_local_requests(driver, app_url)
+
+
+def test_chat_answer_has_markers_sources_chart_and_feedback(driver: Any, app_url: str, feedback_path: Path) -> None:
+    _open_ui(driver, app_url)
+    _css(driver, "#question textarea")[0].send_keys(QUESTION)
+    _css(driver, "#send")[0].click()
+    bot = _wait(
+        driver,
+        lambda d: next((b for b in _css(d, "#chatbot [data-testid=bot]") if "162" in b.text), None),
+        ANSWER_TIMEOUT_S,
+        "the chat showed no answer with 162",
+    )
+    assert _has_citation_marker(bot.text)
+    details = bot.find_elements("css selector", "details.sources")
+    assert details, "no sources block"
+    details[0].find_element("css selector", "summary").click()
+    assert "2-3" in details[0].text
+    _wait(
+        driver, lambda d: any(p.is_displayed() for p in _css(d, "#answer-chart")), message="no chart under the answer"
+    )
+    _wait(driver, lambda d: _css(d, "#answer-chart canvas, #answer-chart svg.marks"), message="the chart did not draw")
+
+    _css(driver, "#chatbot button[aria-label=Like]")[-1].click()
+    _wait(
+        driver,
+        lambda d: feedback_path.exists() and feedback_path.read_text(encoding="utf-8").strip(),
+        message="no feedback line written",
+    )
+    record = json.loads(feedback_path.read_text(encoding="utf-8").splitlines()[-1])
+    assert record["vote"] == "like" and record["question"] == QUESTION
+    assert "162" in record["answer"] and record["citations"] and record["time"]
+
+
+def test_statistics_tab_downloads_csv_and_shows_citation(
+    driver: Any, app_url: str, downloads: Path, browser_service: AssistantService
+) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    chart = browser_service.chart("2-3")
+    expected_citation = fmt.citation_line(browser_service.document, chart)
+    _open_ui(driver, app_url)
+    _click_tab(driver, "統計")
+    pick = _wait(
+        driver,
+        lambda d: next((e for e in _css(d, "#chart-pick input") if e.is_displayed()), None),
+        message="no chart dropdown",
+    )
+    pick.click()
+    label = dict((v, k) for k, v in fmt.chart_choices(browser_service.charts()))["2-3"]
+    option = _wait(
+        driver,
+        lambda d: next((o for o in _css(d, "li[role=option]") if o.get_attribute("aria-label") == label), None),
+        message=f"no option {label!r}",
+    )
+    option.click()
+    pick.send_keys(Keys.ESCAPE)
+
+    def citation_text(d: Any) -> str:
+        boxes = _css(d, "#citation-line textarea")
+        return boxes[0].get_attribute("value") if boxes else ""
+
+    _wait(driver, lambda d: citation_text(d) == expected_citation, message="citation line not updated")
+    assert (
+        citation_text(driver)
+        == "出典：フォーバル GDXリサーチ研究所『中小企業と伴走支援』（調査期間 2023年8月21日～9月15日、n=347）"
+    )
+    _wait(driver, lambda d: "必要性を感じないから" in _css(d, "#chart-table")[0].text, message="table not updated")
+    assert "回答企業数347、回答総数576" in _css(driver, "#chart-caption")[0].text
+
+    _css(driver, "#csv-download")[0].click()
+    target = downloads / "chart-2-3.csv"
+    deadline = time.monotonic() + PAGE_TIMEOUT_S
+    while not target.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert target.exists(), f"no download; got {[p.name for p in downloads.iterdir()]}"
+    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
+    assert rows[1][:4] == ["2-3", "必要性を感じないから", "they see no need", "162"]
+    tail = {row[0]: row[1] for row in rows if len(row) == 2}
+    assert tail["base"] == "回答企業数347、回答総数576"
+    assert tail["period"] == "2023年8月21日～9月15日"
+    _assert_only_local_requests(driver, app_url)

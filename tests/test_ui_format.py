@@ -1,0 +1,217 @@
+"""Formatting helpers for the surfaces: escaping, sources, chart frames, citation line, about text."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from assistant import ui_format as fmt
+from assistant.records import Answer, Citation, Figure
+from tests.fakes import FakeService
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def service() -> FakeService:
+    return FakeService()
+
+
+def _answer(text: str = "最も多いのは「必要性を感じないから」162件です[1]。", **kw) -> Answer:
+    cite = Citation(
+        n=1,
+        doc="d",
+        section="2-3",
+        title="伴走支援を受けていない理由",
+        quote="必要性を感じないから: 162",
+        chart="2-3",
+        base="回答企業数347、回答総数576",
+        period="2023年8月21日～9月15日",
+    )
+    fig = Figure(
+        table="2-3",
+        label="必要性を感じないから",
+        label_en="they see no need",
+        value=162,
+        unit="件",
+        base="回答企業数347、回答総数576",
+        cite=1,
+    )
+    defaults = dict(question="q", answer=text, abstained=False, citations=[cite], figures=[fig], language="ja")
+    defaults.update(kw)
+    return Answer(**defaults)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", [XSS, "<script>alert(1)</script>", "<b>bold</b>", "</details><img src=x>"])
+def test_escape_md_leaves_no_tag(text: str) -> None:
+    out = fmt.escape_md(text)
+    assert "<" not in out and ">" not in out
+    assert "&lt;" in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "![x](http://evil/x.png)",
+        "[click](javascript:alert(1))",
+        "**bold** _it_ `code`",
+        "$$x^2$$",
+        "# heading",
+        "a | b",
+        "~~s~~",
+        "www.example.com",
+    ],
+)
+def test_escape_md_neutralises_markdown(text: str) -> None:
+    out = fmt.escape_md(text)
+    # every markdown-active character is backslash-escaped, so nothing becomes a link, image or emphasis
+    for ch in "![]()*_`$#|~":
+        assert re.search(rf"(?<!\\){re.escape(ch)}", out) is None, (ch, out)
+
+
+def test_escape_md_keeps_japanese_and_entities_intact() -> None:
+    assert fmt.escape_md("必要性を感じないから「162件」") == "必要性を感じないから「162件」"
+    assert fmt.escape_md("A & B") == "A &amp; B"
+    assert fmt.escape_md("37.1%") == "37\\.1%"
+
+
+def test_escape_html_collapses_blank_lines() -> None:
+    out = fmt.escape_html('a\n\n<b onclick="x">b</b>')
+    assert "\n" not in out
+    assert out == "a &lt;b onclick=&quot;x&quot;&gt;b&lt;/b&gt;"
+
+
+def test_answer_markdown_keeps_markers_and_sources() -> None:
+    md = fmt.answer_markdown(_answer())
+    assert md.startswith("最も多いのは「必要性を感じないから」162件です\\[1\\]。")
+    assert '<details class="sources"><summary>出典（1）</summary>' in md
+    assert "<b>[1]</b> 2-3 伴走支援を受けていない理由" in md
+    assert "回答企業数347、回答総数576・2023年8月21日～9月15日" in md
+    assert "「必要性を感じないから: 162」" in md
+    # the HTML block must not contain a blank line, or markdown would end it early
+    details = md[md.index("<details") :]
+    assert "\n\n" not in details
+
+
+def test_answer_markdown_escapes_answer_and_quote() -> None:
+    a = _answer(text=f"echo {XSS} [1]")
+    a.citations[0] = Citation(n=1, doc="d", section="2-3", title="<i>t</i>", quote=XSS)
+    md = fmt.answer_markdown(a)
+    assert "<img" not in md and "<i>" not in md
+    assert "echo &lt;img src\\=x onerror\\=alert\\(1\\)&gt; \\[1\\]" in md  # answer text
+    assert "「&lt;img src=x onerror=alert(1)&gt;」" in md  # quote inside the HTML block
+
+
+def test_answer_markdown_english_abstained_and_formula() -> None:
+    fig = Figure(
+        table="1-1",
+        label="ever",
+        label_en="ever",
+        value=46.9,
+        unit="%",
+        base="n=552",
+        formula="37.1% + 9.8% = 46.9%",
+        cite=1,
+    )
+    md = fmt.answer_markdown(_answer(text="No evidence.", language="en", abstained=True, figures=[fig]))
+    assert "Not answered from the report" in md
+    assert "Computed: 37\\.1% \\+ 9\\.8% \\= 46\\.9%" in md
+    assert "<summary>Sources（1）</summary>" in md
+
+
+def test_no_sources_block_without_citations() -> None:
+    assert "<details" not in fmt.answer_markdown(_answer(citations=[], figures=[]))
+    assert fmt.sources_html([]) == ""
+
+
+def test_user_and_error_markdown_escape() -> None:
+    assert fmt.user_markdown(XSS) == "&lt;img src\\=x onerror\\=alert\\(1\\)&gt;"
+    assert "&lt;b&gt;" in fmt.error_markdown("<b>x</b>")
+
+
+def test_answered_chart_picks_first_table_and_its_rows() -> None:
+    assert fmt.answered_chart(_answer()) == ("2-3", None, ["必要性を感じないから"])
+    assert fmt.answered_chart(_answer(figures=[])) is None
+
+
+def test_chart_frame_highlights_answered_rows(service: FakeService) -> None:
+    chart = service.chart("2-3")
+    frame = fmt.chart_frame(chart, ["必要性を感じないから"])
+    assert list(frame.columns) == ["項目", "値", "区分"]
+    top = frame[frame["項目"] == "必要性を感じないから"].iloc[0]
+    assert top["値"] == 162 and top["区分"] == fmt.HIGHLIGHT
+    assert set(frame.loc[frame["項目"] != "必要性を感じないから", "区分"]) == {fmt.OTHER}
+    # a row whose value the report does not print is left out of the plot
+    assert len(frame) == sum(1 for r in chart.rows if r.values.get("value") is not None)
+
+
+def test_chart_frame_for_crosstab_column(service: FakeService) -> None:
+    chart = service.chart("1-2-age")
+    frame = fmt.chart_frame(chart, ["45～49歳"], column="current")
+    row = frame[frame["区分"] == fmt.HIGHLIGHT].iloc[0]
+    assert row["項目"] == "45～49歳" and row["値"] == pytest.approx(45.2)
+    assert fmt.value_title(chart, "current") == "受けている（%）"
+
+
+def test_chart_table_and_long_frame(service: FakeService) -> None:
+    chart = service.chart("1-2-age")
+    table = fmt.chart_table(chart)
+    assert "n" in table.columns and "受けている" in table.columns
+    assert table.iloc[0]["受けている"] == "34.1%"
+    long = fmt.chart_long_frame(chart)
+    assert set(long["系列"]) == {c.label for c in chart.columns}
+    single = fmt.chart_table(service.chart("2-3"))
+    assert single.iloc[0]["回答数（件）"] == "162件"
+    assert "注" in single.columns  # the unreadable value carries its reason
+
+
+def test_citation_line_uses_chart_base(service: FakeService) -> None:
+    doc = service.document
+    assert fmt.citation_line(doc, service.chart("2-3")) == (
+        "出典：フォーバル GDXリサーチ研究所『中小企業と伴走支援』（調査期間 2023年8月21日～9月15日、n=347）"
+    )
+    assert fmt.citation_line(doc, service.chart("1-1")).endswith("n=552）")
+    assert fmt.citation_line(doc).endswith("n=552）")
+
+
+def test_chart_choices_and_caption(service: FakeService) -> None:
+    choices = fmt.chart_choices(service.charts())
+    assert ("2-3　伴走支援を受けていない理由", "2-3") in choices
+    caption = fmt.chart_caption(service.chart("2-3"))
+    assert "回答企業数347、回答総数576" in caption and "（複数回答）" in caption
+
+
+def test_about_mentions_report_and_reading_guide(service: FakeService) -> None:
+    about = fmt.about_markdown(service.document)
+    for needle in (
+        "フォーバル GDXリサーチ研究所",
+        "中小企業と伴走支援",
+        "2023年8月21日～9月15日",
+        "n=552",
+        "ベース",
+        "算出値",
+        "回答を控える",
+    ):
+        assert needle in about
+
+
+def test_feedback_record_is_json_line() -> None:
+    rec = fmt.feedback_record(_answer().to_dict(), "like", datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC))
+    assert rec["vote"] == "like" and rec["time"] == "2024-01-02T03:04:05+00:00"
+    assert rec["citations"][0]["section"] == "2-3"
+    json.dumps(rec, ensure_ascii=False)
+
+
+def test_openapi_html_is_self_contained_and_escaped() -> None:
+    spec = {
+        "info": {"title": "<T>", "version": "1"},
+        "paths": {"/api/ask": {"post": {"summary": "Ask", "responses": {"200": {"description": "OK"}}}}},
+        "components": {"schemas": {"AskRequest": {"type": "object", "description": "<script>x</script>"}}},
+    }
+    page = fmt.openapi_html(spec)
+    assert "<script" not in page and "&lt;T&gt;" in page
+    assert "/api/ask" in page and "AskRequest" in page
+    assert "http" not in page.replace("http-equiv", "")

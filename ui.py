@@ -1,0 +1,304 @@
+"""The Gradio UI (chat, statistics, about) over one AssistantService, and the server entry point.
+
+`build_ui(service, settings)` lays out the tabs and wires handlers that call the service; all
+formatting lives in `assistant.ui_format`. `main()` builds the real service and serves the
+FastAPI app (API + widget + this UI) with uvicorn on 127.0.0.1:$PORT.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from assistant import ui_format as fmt
+from assistant.errors import AssistantError
+from assistant.records import Answer, Chart
+from assistant.service import AssistantService, chart_csv
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EXAMPLES = [
+    "伴走支援を受けている企業の割合は？",
+    "なぜ企業は伴走支援を使わないのか？",
+    "伴走支援を最も活用している年齢層は？",
+    "Why do firms not use 伴走支援?",
+]
+CSV_MAX_AGE_S = 3600
+
+
+class FeedbackLog:
+    """Appends chat feedback as JSON lines; creates the parent folder on first write."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def append(self, record: dict[str, Any]) -> None:
+        line = json.dumps(record, ensure_ascii=False)
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as f:
+                f.write(line + "\n")
+
+
+class CsvFiles:
+    """One temporary CSV per download request, in a folder removed when the app exits.
+
+    Gradio copies a returned file into its own cache, so files older than an hour are pruned.
+    """
+
+    def __init__(self) -> None:
+        self._dir: tempfile.TemporaryDirectory[str] | None = None
+        self._lock = threading.Lock()
+
+    def write(self, chart: Chart) -> str:
+        with self._lock:
+            if self._dir is None:
+                self._dir = tempfile.TemporaryDirectory(prefix="bansou-csv-")
+            base = Path(self._dir.name)
+            self._prune(base)
+        folder = Path(tempfile.mkdtemp(dir=base))
+        path = folder / f"chart-{chart.id}.csv"
+        # UTF-8 with BOM so that Excel opens the Japanese labels correctly.
+        path.write_text(chart_csv(chart), encoding="utf-8-sig")
+        return str(path)
+
+    @staticmethod
+    def _prune(base: Path) -> None:
+        cutoff = time.time() - CSV_MAX_AGE_S
+        for child in base.iterdir():
+            if child.stat().st_mtime < cutoff:
+                shutil.rmtree(child, ignore_errors=True)
+
+
+def _hidden_plot() -> Any:
+    return gr.BarPlot(value=None, visible=False)
+
+
+def _bar_plot(frame: Any, chart: Chart, *, color: str | None, title: str, y_title: str, **kw: Any) -> Any:
+    return gr.BarPlot(
+        value=frame,
+        x="項目",
+        y="値",
+        color=color,
+        title=title,
+        x_title=chart.row_axis or "項目",
+        y_title=y_title,
+        sort=list(dict.fromkeys(frame["項目"].tolist())),
+        x_label_angle=-35,
+        y_lim=[0, None],
+        visible=True,
+        **kw,
+    )
+
+
+def build_ui(service: AssistantService, settings: Settings) -> gr.Blocks:
+    """The three tabs, wired to `service`. Nothing is read or written until a request comes."""
+    doc = service.document
+    charts = service.charts()
+    feedback = FeedbackLog(settings.feedback)
+    csv_files = CsvFiles()
+
+    def prior(turns: list[dict[str, Any] | None]) -> list[dict[str, Any]]:
+        return [t for t in turns if t][-settings.max_history_turns :]
+
+    def answer_plot(answer: Answer) -> Any:
+        picked = fmt.answered_chart(answer)
+        if picked is None:
+            return _hidden_plot()
+        chart_id, column, labels = picked
+        try:
+            chart = service.chart(chart_id)
+        except AssistantError:
+            log.warning("answer cites unknown chart %r", chart_id)
+            return _hidden_plot()
+        frame = fmt.chart_frame(chart, labels, column)
+        return _bar_plot(
+            frame,
+            chart,
+            color="区分",
+            color_map=fmt.COLOR_MAP,
+            title=f"{chart.id} {chart.title}（{chart.base.label()}）",
+            y_title=fmt.value_title(chart, column),
+        )
+
+    def respond(
+        message: str, chat: list[dict[str, Any]], turns: list[dict[str, Any] | None]
+    ) -> Iterator[tuple[Any, ...]]:
+        question = (message or "").strip()
+        if not question:
+            gr.Warning("質問を入力してください。")
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        chat = [*chat, {"role": "user", "content": fmt.user_markdown(question)}, {"role": "assistant", "content": "…"}]
+        yield "", chat, turns, gr.skip()
+        answer: Answer | None = None
+        try:
+            if len(question) > settings.max_question_chars:
+                raise AssistantError(f"質問が長すぎます（上限{settings.max_question_chars}文字）。")
+            for answer in service.stream(question, prior(turns)):
+                chat[-1] = {"role": "assistant", "content": fmt.answer_markdown(answer)}
+                yield gr.skip(), chat, gr.skip(), gr.skip()
+        except AssistantError as e:
+            chat[-1] = {"role": "assistant", "content": fmt.error_markdown(str(e))}
+            yield gr.skip(), chat, [*turns, None], _hidden_plot()
+            return
+        if answer is None:
+            chat[-1] = {"role": "assistant", "content": fmt.error_markdown("回答を作成できませんでした。")}
+            yield gr.skip(), chat, [*turns, None], _hidden_plot()
+            return
+        yield gr.skip(), chat, [*turns, answer.to_dict()], answer_plot(answer)
+
+    def on_like(turns: list[dict[str, Any] | None], data: gr.LikeData) -> None:
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        k = int(index) // 2  # messages alternate user, assistant
+        answer = turns[k] if 0 <= k < len(turns) else None
+        if answer is None:  # an error message, not an answer
+            return
+        vote = "like" if data.liked is True else "dislike" if data.liked is False else str(data.liked)
+        feedback.append(fmt.feedback_record(answer, vote, datetime.now(UTC)))
+
+    def clear() -> tuple[Any, ...]:
+        return [], [], _hidden_plot(), ""
+
+    def show_chart(chart_id: str) -> tuple[Any, ...]:
+        try:
+            chart = service.chart(chart_id)
+        except AssistantError as e:
+            raise gr.Error(str(e)) from None
+        frame = fmt.chart_long_frame(chart)
+        plot = _bar_plot(
+            frame,
+            chart,
+            color="系列" if chart.is_crosstab else None,
+            title=f"{chart.id} {chart.title}",
+            y_title=chart.unit,
+        )
+        return (
+            fmt.chart_caption(chart),
+            fmt.chart_table(chart),
+            plot,
+            csv_files.write(chart),
+            fmt.citation_line(doc, chart),
+        )
+
+    def ask_api(question: str, history: list[str] | None = None) -> dict[str, Any]:
+        """Answer one question with numbered citations (the same JSON as POST /api/ask)."""
+        try:
+            if len(question or "") > settings.max_question_chars:
+                raise AssistantError(f"質問が長すぎます（上限{settings.max_question_chars}文字）。")
+            return service.ask(question, list(history or [])[-settings.max_history_turns :]).to_dict()
+        except AssistantError as e:
+            raise gr.Error(str(e)) from None
+
+    with gr.Blocks(title="伴走支援 Q&A", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
+        gr.Markdown(
+            f"## 伴走支援 Q&A\n{fmt.escape_md(doc.publisher)}『{fmt.escape_md(doc.title)}』"
+            f"（調査期間 {fmt.escape_md(doc.period_label)}、n={doc.respondents}）に基づき、出典つきで回答します。"
+        )
+        with gr.Tabs():
+            with gr.Tab("チャット", id="chat", elem_id="tab-chat"):
+                turns = gr.State([])
+                chatbot = gr.Chatbot(
+                    label="会話",
+                    elem_id="chatbot",
+                    height=460,
+                    sanitize_html=True,
+                    allow_tags=False,
+                    latex_delimiters=[],
+                    buttons=["copy"],
+                    feedback_options=("Like", "Dislike"),
+                    placeholder="レポートについて日本語または英語で質問してください。",
+                )
+                plot = gr.BarPlot(visible=False, label="回答に使った図表", elem_id="answer-chart")
+                with gr.Row():
+                    box = gr.Textbox(
+                        show_label=False,
+                        placeholder="例：伴走支援を受けていない理由は？",
+                        scale=5,
+                        max_length=settings.max_question_chars,
+                        elem_id="question",
+                        autofocus=True,
+                    )
+                    send = gr.Button("送信", variant="primary", scale=1, elem_id="send")
+                gr.Examples(EXAMPLES, inputs=box, label="質問例")
+                reset = gr.Button("会話をクリア", size="sm", elem_id="clear")
+            with gr.Tab("統計", id="stats", elem_id="tab-stats"):
+                gr.Markdown("図表ごとの数値・ベース・調査期間（支援担当者向け）。CSVと出典表記をそのまま使えます。")
+                choices = fmt.chart_choices(charts)
+                pick = gr.Dropdown(
+                    choices=choices, value=choices[0][1] if choices else None, label="図表", elem_id="chart-pick"
+                )
+                caption = gr.Markdown(elem_id="chart-caption")
+                table = gr.Dataframe(interactive=False, label="数値", elem_id="chart-table", wrap=True)
+                stats_plot = gr.BarPlot(label="グラフ", elem_id="chart-plot")
+                with gr.Row():
+                    download = gr.DownloadButton("CSVをダウンロード", elem_id="csv-download", scale=1)
+                    cite = gr.Textbox(
+                        label="出典表記（コピーして図表の下に貼り付け）",
+                        buttons=["copy"],
+                        interactive=False,
+                        elem_id="citation-line",
+                        scale=4,
+                    )
+            with gr.Tab("このアプリについて", id="about", elem_id="tab-about"):
+                gr.Markdown(fmt.about_markdown(doc))
+
+        chat_io = dict(
+            fn=respond, inputs=[box, chatbot, turns], outputs=[box, chatbot, turns, plot], api_visibility="private"
+        )
+        box.submit(**chat_io)  # type: ignore[arg-type]
+        send.click(**chat_io)  # type: ignore[arg-type]
+        chatbot.like(on_like, inputs=[turns], outputs=None, api_visibility="private")
+        reset.click(clear, outputs=[chatbot, turns, plot, box], api_visibility="private")
+        chatbot.clear(clear, outputs=[chatbot, turns, plot, box], api_visibility="private")
+        stats_out = [caption, table, stats_plot, download, cite]
+        pick.change(show_chart, inputs=pick, outputs=stats_out, api_name="chart")
+        demo.load(show_chart, inputs=pick, outputs=stats_out, api_visibility="private")
+        gr.api(ask_api, api_name="ask")
+
+    # Up to `concurrency` events run at once. Reads on the service are thread-safe, the machine
+    # has 2 cores, and the engine pins its embedder to one thread per call, so a few parallel
+    # requests overlap I/O and the lexical stages without oversubscribing the CPU; more would
+    # only queue inside the engine. Gradio's own default (1) would serialize every user.
+    demo.queue(default_concurrency_limit=settings.concurrency)
+    return demo
+
+
+def main() -> None:
+    """Serve API + widget + UI for the real service on 127.0.0.1:$PORT (default 7860)."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    import uvicorn
+
+    from assistant.api import create_app
+    from assistant.service import build_service
+    from assistant.settings import load_settings
+
+    try:
+        settings = load_settings()
+        service = build_service(settings)
+    except AssistantError as e:
+        print(f"error: {e}", file=sys.stderr)
+        raise SystemExit(e.exit_code) from None
+    port = int(os.environ.get("PORT", "7860"))
+    uvicorn.run(create_app(service, settings, ui=build_ui), host="127.0.0.1", port=port)
+
+
+if __name__ == "__main__":
+    main()
