@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.index import Hit, StoreIndex
@@ -16,6 +17,7 @@ CHART_THRESHOLD = 1.0
 DEFERRED = re.compile(r"次号.*(予定|報告したい|報告する)")
 CONTINUES = re.compile(r"^(これ|それ|この|その|こうした|このような|そうした)")
 REFERS_BACK = re.compile(r"このような|こうした|そうした|これら|この(制度|事業|状況|背景)")
+REASONS = re.compile(r"ため|要因|背景|理由|ことから|から、|のは、")
 DEFINES = re.compile(r"とは、|を指し|と称し|を意味|のこと|：")
 
 
@@ -58,20 +60,23 @@ class Composer:
         self.section_titles = {c.section: c.title for c in index.chunks if c.kind == "text"}
 
     # ------------------------------------------------------------------------------------------
-    def compose(self, a: Analysis, hits: list[Hit]) -> Answer:
+    def compose(self, a: Analysis, hits: Callable[[], list[Hit]]) -> Answer:
+        """`hits` runs the hybrid retrieval on demand: chart and survey answers never need it."""
         if not a.text.strip():
             return self.abstain(a, reason="empty")
         if a.proper_nouns:
             return self.abstain(a, reason="none")
         if a.missing_facets:
             return self.abstain(a, reason="facet", detail=a.missing_facets[0])
+        if "measure" in a.cues:  # averages, prices, amounts: the report counts answers, it prices nothing
+            return self.abstain(a, reason="none")
         chart_id, score = self.pick_chart(a)
         meta = next((k for k in ("period", "respondents", "publisher", "author", "title", "about") if k in a.cues), None)
         has_topic = chart_id is not None and any(
             o.chart == chart_id and o.kind in ("topic", "why") for m in a.matches for o in m.owners
         )
         has_row = chart_id is not None and bool(a.rows.get(chart_id) or a.derived.get(chart_id))
-        strict_vocab = a.lang == "ja" and bool(a.unknown)  # English has too many words outside the report to judge
+        strict_vocab = a.lang == "ja" and bool(a.unknown)  # a label alone does not answer a question about something else
         chart_ok = chart_id is not None and score >= CHART_THRESHOLD and (has_topic or (has_row and not strict_vocab))
         quantity = bool(a.cues & {"figure", "ranking", "comparison", "least", "all"})
         survey_years = {self.doc.period_start[:4], self.doc.period_end[:4]}
@@ -118,6 +123,7 @@ class Composer:
             return None, 0.0
         if "why" in a.cues:
             why = {o.chart for m in a.matches for o in m.owners if o.kind == "why"}
+            why = {c for c in why if a.chart_scores.get(c, 0.0) >= CHART_THRESHOLD}
             if why:
                 cid = max(why, key=lambda c: a.chart_scores.get(c, 0.0))
                 return cid, a.chart_scores.get(cid, 0.0)
@@ -156,7 +162,8 @@ class Composer:
         weights = {t: (0.3 if t in GENERIC_JA else 1.0) * self.idf.get(t, 2.0) for t in terms}
         total = sum(weights.values()) or 1.0
         core = [t for t in terms if t not in GENERIC_JA] or terms
-        core_total = sum(weights[t] for t in core) or 1.0
+        unknown_weight = 2.0 if a.lang == "ja" else 1.0  # English has many words the report never uses
+        core_total = (sum(weights[t] for t in core) + unknown_weight * len(set(a.unknown))) or 1.0
         rank = {h.chunk: r for r, h in enumerate(hits)}
         subjects = _subject_variants(a.subject)
         out = []
@@ -175,12 +182,16 @@ class Composer:
                     break
             if "concept" in a.cues and DEFINES.search(s.text):
                 score += 0.15
+            if "why" in a.cues and REASONS.search(s.text):
+                score += 0.2
             out.append((score, coverage, s))
         out.sort(key=lambda x: -x[0])
         return out
 
-    def concept(self, a: Analysis, hits: list[Hit], *, strict: bool, section: str | None = None) -> Answer | None:
-        scored = self.score_sentences(a, hits, section)
+    def concept(
+        self, a: Analysis, hits: Callable[[], list[Hit]], *, strict: bool, section: str | None = None
+    ) -> Answer | None:
+        scored = self.score_sentences(a, hits(), section)
         if not scored:
             return None
         best_score, coverage, best = scored[0]
@@ -239,8 +250,8 @@ class Composer:
                 coverage >= 0.75 and (numeric.search(s.text) or "why" in a.cues)
             ):
                 return s
-        if not any(_core(lbl) in x[2].text for lbl in labels for x in scored[:1]) and scored[0][1] >= 0.5:
-            return scored[0][2] if not labels or len(labels) > 3 else None
+        if (not labels or len(labels) > 3) and scored[0][1] >= 0.35:
+            return scored[0][2]  # a question about the whole chart: the report's own summary of it
         return None
 
     # --- charts --------------------------------------------------------------------------------
@@ -261,7 +272,7 @@ class Composer:
                 order = sorted((r for r in chart.rows if r.values.get(col) is not None),
                                key=lambda r: r.values[col] or 0.0, reverse="least" not in cues)
                 rows = order[:1]
-                lines.append(self.t_crosstab_top(chart, order[:3], col, en))
+                lines.append(self.t_crosstab_top(chart, order[:3], col, en, least="least" in cues))
             elif rows:
                 lines.extend(self.t_crosstab_row(chart, r, en) for r in rows)
             else:
@@ -293,7 +304,12 @@ class Composer:
             pool = [r for r in chart.rows if r.values["value"] is not None and r.key != "other"]
             order = sorted(pool, key=lambda r: r.values["value"] or 0.0, reverse=not least)
             stated = order[:3]
-            lines.append(self.t_ranking(chart, stated, least, en))
+            nth = _ordinal(a.text)
+            if nth and nth <= len(order):
+                stated = [order[nth - 1], order[0]]
+                lines.append(self.t_nth(chart, order[nth - 1], order[0], nth, least, en))
+            else:
+                lines.append(self.t_ranking(chart, stated, least, en))
         for d in derived:
             if d.row is None and self.t_derived(d, en) not in lines:
                 lines.append(self.t_derived(d, en))
@@ -380,6 +396,16 @@ class Composer:
             s += "で、次いで" + "、".join(f"「{r.label}」{self.t_value(chart, r, en)}" for r in rest)
         return s + "です[1]。"
 
+    def t_nth(self, chart: Chart, r: Row, first: Row, nth: int, least: bool, en: bool) -> str:
+        if en:
+            word = "least" if least else "most"
+            return (f"number {nth} by {'fewest' if least else 'most'} answers: {r.label_en} ({r.label}) "
+                    f"{self.t_value(chart, r, en)}; the {word} common is {first.label_en} ({first.label}) "
+                    f"{self.t_value(chart, first, en)} [1].")
+        word = "少ない" if least else "多い"
+        return (f"{nth}番目に{word}のは「{r.label}」{self.t_value(chart, r, en)}です"
+                f"（1番目は「{first.label}」{self.t_value(chart, first, en)}）[1]。")
+
     def t_crosstab_row(self, chart: Chart, r: Row, en: bool) -> str:
         n = f"（n={r.n}）" if r.n is not None else ""
         if en:
@@ -390,13 +416,15 @@ class Composer:
         who = f"{r.label}{n}" if chart.row_axis.startswith("経営者の年齢") else f"{chart.row_axis}に「{r.label}」と答えた経営者"
         return f"{who}では{cells}です[1]。"
 
-    def t_crosstab_top(self, chart: Chart, rows: list[Row], col: str, en: bool) -> str:
+    def t_crosstab_top(self, chart: Chart, rows: list[Row], col: str, en: bool, least: bool = False) -> str:
         c = chart.column(col)
         if en:
             items = ", ".join(f"{r.label_en} ({r.label}) {fmt_value(r.values[col], chart.unit)}" for r in rows)
-            return f"ranked by “{c.label_en}” ({c.label}): {items} [1]."
+            order = "lowest first" if least else "highest first"
+            return f"ranked by “{c.label_en}” ({c.label}), {order}: {items} [1]."
         first, rest = rows[0], rows[1:]
-        s = f"「{c.label}」の割合が最も高いのは{first.label}" + (f"（n={first.n}）" if first.n else "")
+        word = "最も低い" if least else "最も高い"
+        s = f"「{c.label}」の割合が{word}のは{first.label}" + (f"（n={first.n}）" if first.n else "")
         s += f"で{fmt_value(first.values[col], chart.unit)}"
         if rest:
             s += "、次いで" + "、".join(f"{r.label} {fmt_value(r.values[col], chart.unit)}" for r in rest)
@@ -527,6 +555,18 @@ class Composer:
         scope = (f" The report (『{d.title}』, {d.publisher_en}, n={d.respondents}) covers: {topics_en}." if en
                  else f"この報告書（『{d.title}』、{d.publisher}、n={d.respondents}）で分かるのは、{topics}です。")
         return Answer(a.question, lead + scope, True, cites, [], a.lang, kind="out_of_scope")
+
+
+ORDINALS = {"二": 2, "三": 3, "四": 4, "五": 5, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
+            "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
+
+
+def _ordinal(text: str) -> int | None:
+    m = re.search(r"([2-9])\s*(?:番目|位)|([二三四五])(?:番目|位)|\b(second|third|fourth|fifth|2nd|3rd|4th|5th)\b", text.lower())
+    if not m:
+        return None
+    g = m.group(1) or m.group(2) or m.group(3)
+    return int(g) if g.isdigit() else ORDINALS[g]
 
 
 def _subject_variants(subject: str | None) -> list[str]:

@@ -8,7 +8,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -17,7 +17,7 @@ from langchain_core.runnables import RunnableLambda
 from assistant.compose import Composer
 from assistant.embedders import embedder_id, make_embedder
 from assistant.errors import InputError, NotFound
-from assistant.index import HybridRetriever, StoreIndex
+from assistant.index import Hit, HybridRetriever, StoreIndex
 from assistant.lexical import SudachiTokenizer
 from assistant.records import Answer, Chart, Turn
 from assistant.settings import Settings
@@ -180,11 +180,18 @@ class Engine:
             unknown=a.unknown, followup=True, inherited=prev.text,
         )
 
-    def _retrieve_step(self, a: Analysis) -> tuple[Analysis, list[Any]]:
+    def _retrieve_step(self, a: Analysis) -> tuple[Analysis, Callable[[], list[Hit]]]:
+        """Hybrid retrieval, run once and only when the composer asks for passages."""
         query = f"{a.inherited} {a.text}" if a.inherited else a.text
-        hits = self.index.search(query, a.tokens, a.lang) if query.strip() else []
+        memo: list[list[Hit]] = []
+
+        def hits() -> list[Hit]:
+            if not memo:
+                memo.append(self.index.search(query, a.tokens, a.lang) if query.strip() else [])
+            return memo[0]
+
         return a, hits
 
-    def _compose_step(self, pair: tuple[Analysis, list[Any]]) -> Answer:
+    def _compose_step(self, pair: tuple[Analysis, Callable[[], list[Hit]]]) -> Answer:
         a, hits = pair
         return self.composer.compose(a, hits)

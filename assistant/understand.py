@@ -25,8 +25,10 @@ JA_CUES: dict[str, str] = {
     "ranking": r"最も|一番|いちばん|多い|多かった|上位|トップ|主な|主要|ランキング|順位|ベスト|何が多|どれが多|どこが多|大きい|目立つ",
     "least": r"最も少な|一番少な|少ない|少なかった|最下位|低い",
     "comparison": r"比べ|比較|違い|差は|差が|どちら|どっち|より多|より少な|対して|vs|異なる",
+    "nth": r"([2-9２-９二三四五])(番目|位)",
+    "measure": r"平均(?!より|以上|以下|的|を上回|を下回)|相場|金額|いくら|何円|万円|単価|料金|価格|年収|売上高|市場規模",
     "figure": r"割合|何%|何パーセント|何割|何分の|どれだけ|何社|何件|何人|いくつ|どのくらい|どれくらい|どれぐらい|どのぐらい|どの程度|数は|率|件数|比率|シェア|パーセント|%|数を",
-    "concept": r"とは|って何|ってなに|意味|定義|説明して|どういう|どんな(支援|もの|制度|事業|内容)|どのような(もの|支援|制度|事業|内容)|について(教え|説明|知り)|何ですか|なんですか|具体的",
+    "concept": r"とは|って何|ってなに|って.{0,6}(何|なに)[？?]?$|意味|定義|説明して|どういう|どんな(支援|もの|制度|事業|内容)|どのような(もの|支援|制度|事業|内容)|について(教え|説明|知り)|何ですか|なんですか|具体的",
     "why": r"なぜ|何故|どうして|理由|要因|原因|背景|わけ",
     "when": r"いつ|何年|何月|時期",
 }
@@ -39,6 +41,8 @@ EN_CUES: dict[str, str] = {
     "about": r"what is (this|the) (report|survey) about|what does (this|the) (report|survey) (cover|show|say)|summar",
     "ranking": r"\bmost\b|\btop\b|\bmain\b|\bcommon|\bbiggest|\blargest|\bleading|\brank|\bprimary|\bmajor|\bhighest|\bpopular",
     "least": r"\bleast\b|\bfewest\b|\blowest\b|\bsmallest\b|\bleast common",
+    "nth": r"\b(second|third|fourth|fifth|2nd|3rd|4th|5th)\b",
+    "measure": r"\baverage (cost|price|fee|amount|salary|revenue|spend|budget|monthly|annual|yearly|hourly)|\bon average\b|\bmedian\b|\bmean (cost|price|fee)|\bprice|\bfees?\b|\bsalar|\byen\b|\bdollars?\b|how much does .* cost|market size|\brevenue of",
     "comparison": r"\bcompar|\bversus\b|\bvs\.?\b|\bdifferen|\bmore than\b|\bless than\b|\bwhich is (more|higher|larger|bigger)|\bhigher than|\blower than",
     "figure": r"how many|how much|what share|what percentage|\bpercent|\bproportion|\brate\b|\bnumber of|\bshare\b|what portion|what fraction|\bhow often",
     "concept": r"what (is|are|does|do) .*\b(mean|meant)|^what (is|are|was|were) (a |an |the )?[^?0-9]+\?*$|\bdefin|\bexplain|\bdescribe|\bmeaning\b|\bwhat kind of\b|tell me about",
@@ -74,7 +78,7 @@ ORDINARY_JA = {
     "報告書", "レポート", "本", "調査", "結果", "今回", "では", "じゃあ", "ところ", "場合", "について", "具体", "具体的",
     "説明", "詳しい", "詳細", "パーセント", "%", "社", "件", "人", "割", "率", "比率", "シェア", "どんな", "様々",
     "方法", "仕方", "やり方", "手段", "情報", "内容", "ポイント", "みる", "見る", "たい", "欲しい", "いただく", "頂く",
-    "場合", "実際", "本当", "どれ位", "なに", "何処", "いくつ", "幾つ", "どのくらい", "おしえる", "かける", "掛ける",
+    "場合", "実際", "本当", "そもそも", "抑", "抑々", "一体", "結局", "どれ位", "なに", "何処", "いくつ", "幾つ", "どのくらい", "おしえる", "かける", "掛ける",
 }
 GENERIC_JA = {"伴走", "支援", "伴走支援", "企業", "中小企業", "経営者", "会社", "活用", "利用", "受ける", "使う"}
 EN_STOP = set(
@@ -276,9 +280,9 @@ class Understander:
             text_en = re.sub(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", "hands-on support", text_en)
         cues = {k for k, pat in JA_CUES.items() if re.search(pat, text_ja)}
         cues |= {k for k, pat in EN_CUES.items() if re.search(pat, text_en)}
-        matches = self._match(text_ja, text_en, self.ja, self.en)
+        matches = self._match(text_ja, text_en, self.ja, self.en, lang)
         if "why" in cues:  # reasons and purposes: matched on their own, so a longer label cannot hide them
-            matches += self._match(text_ja, text_en, self.ja_why, self.en_why)
+            matches += self._match(text_ja, text_en, self.ja_why, self.en_why, lang)
         scores: dict[str, float] = defaultdict(float)
         rows: dict[str, list[str]] = defaultdict(list)
         cols: dict[str, list[str]] = defaultdict(list)
@@ -304,12 +308,13 @@ class Understander:
         )
 
     def _match(
-        self, text_ja: str, text_en: str, ja: dict[str, list[Owner]], en: dict[str, list[Owner]]
+        self, text_ja: str, text_en: str, ja: dict[str, list[Owner]], en: dict[str, list[Owner]], lang: Language
     ) -> list[Match]:
         found: list[Match] = []
         for phrase, owners in ja.items():
-            if not phrase or not re.search(r"[^\x00-\x7f]", phrase) and not re.fullmatch(r"[A-Z0-9]+", phrase):
-                continue
+            ascii_only = not re.search(r"[^\x00-\x7f]", phrase)
+            if not phrase or (ascii_only and (lang == "en" or not re.fullmatch(r"[A-Z0-9]+", phrase))):
+                continue  # "DX" in an English question is matched by the English phrases
             if re.fullmatch(r"[\u3040-\u309f]{1,2}", phrase):  # e.g. はい: would match inside 報告はいつ
                 continue
             start = text_ja.find(phrase)
@@ -319,7 +324,7 @@ class Understander:
         # English phrases are matched on the lower-cased text with spaces; keep separate offsets
         offset = 10_000
         for phrase, owners in en.items():
-            if not phrase:
+            if not phrase or phrase in EN_STOP:
                 continue
             for m in re.finditer(rf"(?<![a-z]){re.escape(phrase)}(?:s|es)?(?![a-z])", text_en):
                 found.append(Match(offset + m.start(), offset + m.end(), phrase, list(owners), self.idf[phrase]))
@@ -407,7 +412,9 @@ class Understander:
 
     @staticmethod
     def _subject(text_ja: str, text_en: str, lang: Language) -> str | None:
-        m = re.search(r"^(.+?)(?:とは|って(?:何|なに)|の意味|というのは|ってどういう)", text_ja)
+        m = re.search(r"^(.+?)(?:とは|って(?:何|なに)|の意味|というのは|ってどういう)", text_ja) or re.search(
+            r"^(.+?)って.{0,8}(?:何|なに|どういう|どんな)", text_ja
+        )
         if m:
             s = re.sub(r"^[「『“\"]|[」』”\"]$", "", m.group(1).strip("「」『』“”\"'"))
             return s or None
