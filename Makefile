@@ -43,7 +43,7 @@ browser-deps:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver fonts-ipafont-gothic >/dev/null; \
 	fi
 
-test: $(VENV)/.installed-test browser-deps
+test: $(VENV)/.installed-test browser-deps lint
 	$(BIN)/python -m pytest -q
 
 eval: $(VENV)/.installed ingest

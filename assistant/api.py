@@ -8,9 +8,8 @@ the embeddable FAQ widget (/widget, /embed.js) is served from `assistant/static/
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import logging
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any

@@ -69,15 +69,22 @@ def run_jsonl(service: Any, stdin: TextIO, stdout: TextIO) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    p = argparse.ArgumentParser(prog="python -m assistant", description="Cited answers from the 伴走支援 survey report.")
+    p = argparse.ArgumentParser(
+        prog="python -m assistant", description="Cited answers from the 伴走支援 survey report."
+    )
     sub = p.add_subparsers(dest="command", required=True)
     ask = sub.add_parser("ask", help="answer a question (or questions on stdin with --jsonl)")
     ask.add_argument("question", nargs="?", help="the question, in Japanese or English")
     fmt = ask.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print one JSON object")
     fmt.add_argument("--jsonl", action="store_true", help="read one question per stdin line, print JSON lines")
-    ask.add_argument("--history", action="append", default=[], metavar="Q",
-                     help="an earlier question of the conversation (repeat, oldest first)")
+    ask.add_argument(
+        "--history",
+        action="append",
+        default=[],
+        metavar="Q",
+        help="an earlier question of the conversation (repeat, oldest first)",
+    )
     ask.add_argument("--store", help="store folder (default .data/store or BANSOU_STORE)")
     args = p.parse_args(argv)
     try:
@@ -89,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             service = build_service(settings)
             return run_jsonl(service, sys.stdin, sys.stdout)
         if not args.question:
-            raise InputError("質問を指定してください / give a question: python -m assistant ask \"質問\"")
+            raise InputError('質問を指定してください / give a question: python -m assistant ask "質問"')
         service = build_service(settings)
         answer = service.ask(args.question, args.history)
     except AssistantError as e:

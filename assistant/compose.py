@@ -30,8 +30,20 @@ class SentenceRef:
 
 
 def en_period(doc: DocumentInfo) -> str:
-    months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-              "October", "November", "December"]
+    months = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
     try:
         y1, m1, d1 = (int(x) for x in doc.period_start.split("-"))
         y2, m2, d2 = (int(x) for x in doc.period_end.split("-"))
@@ -49,12 +61,12 @@ class Composer:
         for ci, c in enumerate(index.chunks):
             if c.kind != "text":
                 continue
-            for pi, s in enumerate(c.sentences):
-                self.sentences.append(SentenceRef(ci, pi, s, frozenset(index.tokenizer.tokens(s))))
+            for pi, text in enumerate(c.sentences):
+                self.sentences.append(SentenceRef(ci, pi, text, frozenset(index.tokenizer.tokens(text))))
         n = len(self.sentences) or 1
         df: dict[str, int] = {}
-        for s in self.sentences:
-            for t in s.terms:
+        for ref in self.sentences:
+            for t in ref.terms:
                 df[t] = df.get(t, 0) + 1
         self.idf = {t: math.log(1 + n / d) for t, d in df.items()}
         self.section_titles = {c.section: c.title for c in index.chunks if c.kind == "text"}
@@ -71,12 +83,16 @@ class Composer:
         if "measure" in a.cues:  # averages, prices, amounts: the report counts answers, it prices nothing
             return self.abstain(a, reason="none")
         chart_id, score = self.pick_chart(a)
-        meta = next((k for k in ("period", "respondents", "publisher", "author", "title", "about") if k in a.cues), None)
+        meta = next(
+            (k for k in ("period", "respondents", "publisher", "author", "title", "about") if k in a.cues), None
+        )
         has_topic = chart_id is not None and any(
             o.chart == chart_id and o.kind in ("topic", "why") for m in a.matches for o in m.owners
         )
         has_row = chart_id is not None and bool(a.rows.get(chart_id) or a.derived.get(chart_id))
-        strict_vocab = a.lang == "ja" and bool(a.unknown)  # a label alone does not answer a question about something else
+        strict_vocab = a.lang == "ja" and bool(
+            a.unknown
+        )  # a label alone does not answer a question about something else
         chart_ok = chart_id is not None and score >= CHART_THRESHOLD and (has_topic or (has_row and not strict_vocab))
         quantity = bool(a.cues & {"figure", "ranking", "comparison", "least", "all"})
         survey_years = {self.doc.period_start[:4], self.doc.period_end[:4]}
@@ -110,9 +126,16 @@ class Composer:
         if "comparison" not in a.cues:
             return None
         section = self.index.charts[chart_id].section
-        others = [(c, s) for c, s in a.chart_scores.items() if c != chart_id and self.index.charts[c].section == section]
-        others = [(c, s) for c, s in others if s >= 0.6 * score and s >= CHART_THRESHOLD
-                  and any(o.chart == c and o.kind == "topic" for m in a.matches for o in m.owners)]
+        others = [
+            (c, s) for c, s in a.chart_scores.items() if c != chart_id and self.index.charts[c].section == section
+        ]
+        others = [
+            (c, s)
+            for c, s in others
+            if s >= 0.6 * score
+            and s >= CHART_THRESHOLD
+            and any(o.chart == c and o.kind == "topic" for m in a.matches for o in m.owners)
+        ]
         return max(others, key=lambda x: x[1])[0] if others else None
 
     def is_why_chart(self, a: Analysis, chart_id: str) -> bool:
@@ -138,24 +161,41 @@ class Composer:
                 cells = "、".join(f"{c.label} {fmt_value(r.values[c.key], chart.unit)}" for c in chart.columns)
                 parts.append(f"{r.label}：{cells}")
             else:
-                parts.append(f"{r.label} {fmt_value(r.values['value'], chart.unit) if r.values['value'] is not None else '（数値なし）'}")
+                parts.append(
+                    f"{r.label} {fmt_value(r.values['value'], chart.unit) if r.values['value'] is not None else '（数値なし）'}"
+                )
         quote = f"◼ {chart.title}（{chart.base.label('ja')}）: " + " / ".join(parts)
         chunk = next((c for c in self.index.chunks if c.chart_id == chart.id), None)
         return Citation(
-            n=n, doc=chart.doc, section=chart.section, title=chart.title, quote=quote,
-            page=chunk.page if chunk else None, chart=chart.id, base=chart.base.label("ja"), period=chart.period,
+            n=n,
+            doc=chart.doc,
+            section=chart.section,
+            title=chart.title,
+            quote=quote,
+            page=chunk.page if chunk else None,
+            chart=chart.id,
+            base=chart.base.label("ja"),
+            period=chart.period,
         )
 
     def text_citation(self, n: int, sents: list[SentenceRef]) -> Citation:
         chunk = self.index.chunks[sents[0].chunk]
         return Citation(
-            n=n, doc=chunk.doc, section=chunk.section, title=self.section_titles.get(chunk.section, chunk.title),
-            quote="".join(s.text for s in sents), page=chunk.page, chart=None, base=None,
+            n=n,
+            doc=chunk.doc,
+            section=chunk.section,
+            title=self.section_titles.get(chunk.section, chunk.title),
+            quote="".join(s.text for s in sents),
+            page=chunk.page,
+            chart=None,
+            base=None,
             period=self.doc.period_label,
         )
 
     # --- sentences -----------------------------------------------------------------------------
-    def score_sentences(self, a: Analysis, hits: list[Hit], section: str | None = None) -> list[tuple[float, float, SentenceRef]]:
+    def score_sentences(
+        self, a: Analysis, hits: list[Hit], section: str | None = None
+    ) -> list[tuple[float, float, SentenceRef]]:
         terms = list(dict.fromkeys(a.terms))
         if not terms:
             return []
@@ -269,8 +309,11 @@ class Composer:
             ranked = not rows and bool(cues & {"ranking", "least"})
             if ranked:
                 col = (a.columns.get(chart_id) or ["current"])[0]
-                order = sorted((r for r in chart.rows if r.values.get(col) is not None),
-                               key=lambda r: r.values[col] or 0.0, reverse="least" not in cues)
+                order = sorted(
+                    (r for r in chart.rows if r.values.get(col) is not None),
+                    key=lambda r: r.values[col] or 0.0,
+                    reverse="least" not in cues,
+                )
                 rows = order[:1]
                 lines.append(self.t_crosstab_top(chart, order[:3], col, en, least="least" in cues))
             elif rows:
@@ -318,30 +361,55 @@ class Composer:
         for r in stated:
             for c in chart.columns:
                 v = r.values.get(c.key)
-                figures.append(Figure(
-                    table=chart.id, label=r.label, label_en=r.label_en, value=v, unit=chart.unit,
-                    base=chart.base.label("ja"), column=c.key if chart.is_crosstab else None,
-                    formula=r.missing.formula if r.missing else None, cite=1,
-                ))
+                figures.append(
+                    Figure(
+                        table=chart.id,
+                        label=r.label,
+                        label_en=r.label_en,
+                        value=v,
+                        unit=chart.unit,
+                        base=chart.base.label("ja"),
+                        column=c.key if chart.is_crosstab else None,
+                        formula=r.missing.formula if r.missing else None,
+                        cite=1,
+                    )
+                )
         for d in chart.derived:
             if any(d.row == r.key for r in stated) or d in derived:
-                figures.append(Figure(table=chart.id, label=d.label, label_en=d.label_en, value=d.value, unit="%",
-                                      base=chart.base.label("ja"), column=None, formula=d.formula, cite=1))
+                figures.append(
+                    Figure(
+                        table=chart.id,
+                        label=d.label,
+                        label_en=d.label_en,
+                        value=d.value,
+                        unit="%",
+                        base=chart.base.label("ja"),
+                        column=None,
+                        formula=d.formula,
+                        cite=1,
+                    )
+                )
         citations = [self.chart_citation(1, chart, stated, a.lang)]
         body = " ".join(x for x in lines if x) if en else "".join(x for x in lines if x)
         text = f"{self.t_context(chart, en)}{body}"
         support = self.support_sentence(a, chart, [r.label for r in stated])
         if support is not None:
             citations.append(self.text_citation(2, [support]))
-            text += (f" The report's text adds [2]: 「{support.text}」" if en else f"本文には「{support.text}」とあります[2]。")
+            text += (
+                f" The report's text adds [2]: 「{support.text}」"
+                if en
+                else f"本文には「{support.text}」とあります[2]。"
+            )
         return Answer(a.question, text, False, citations, figures, a.lang, kind=kind, charts=[chart.id])
 
     # --- templates -----------------------------------------------------------------------------
     def t_context(self, chart: Chart, en: bool) -> str:
         multi = "multiple answers, " if en else "複数回答、"
         if en:
-            return (f"From the chart “{chart.title_en}” ({chart.title}; {multi if chart.multiple else ''}"
-                    f"{chart.base.label('en')}; survey period {en_period(self.doc)}): ")
+            return (
+                f"From the chart “{chart.title_en}” ({chart.title}; {multi if chart.multiple else ''}"
+                f"{chart.base.label('en')}; survey period {en_period(self.doc)}): "
+            )
         return f"「{chart.title}」（{multi if chart.multiple else ''}{chart.base.label('ja')}、調査期間 {chart.period}）によると、"
 
     def t_value(self, chart: Chart, r: Row, en: bool) -> str:
@@ -357,11 +425,22 @@ class Composer:
         if r.values["value"] is None and r.missing:
             m = r.missing
             if en:
-                est = (f" Subtracting the printed values from the total gives {int(m.estimate)} ({m.formula}), "
-                       "an estimate, not a printed figure.") if m.estimate is not None else ""
-                return f"the value for “{r.label_en}” ({r.label}) is not readable in the report: {m.reason_en}.{est} [1]"
-            est = (f"合計から差し引くと{int(m.estimate)}件ですが（{m.formula}）、これは推定値で、報告書に印字された数値ではありません。"
-                   if m.estimate is not None else "")
+                est = (
+                    (
+                        f" Subtracting the printed values from the total gives {int(m.estimate)} ({m.formula}), "
+                        "an estimate, not a printed figure."
+                    )
+                    if m.estimate is not None
+                    else ""
+                )
+                return (
+                    f"the value for “{r.label_en}” ({r.label}) is not readable in the report: {m.reason_en}.{est} [1]"
+                )
+            est = (
+                f"合計から差し引くと{int(m.estimate)}件ですが（{m.formula}）、これは推定値で、報告書に印字された数値ではありません。"
+                if m.estimate is not None
+                else ""
+            )
             return f"「{r.label}」の数値は報告書から読み取れません（{m.reason}）。{est}[1]"
         if en:
             return f"“{r.label_en}” ({r.label}): {self.t_value(chart, r, en)} [1]."
@@ -374,7 +453,7 @@ class Composer:
         vals.sort(key=lambda x: -(x[1] or 0))
         (r1, v1), (r2, v2) = vals[0], vals[1]
         if v1 == v2:
-            return (f"The two are equal [1]." if en else f"「{r1.label}」と「{r2.label}」は同じ数です[1]。")
+            return "The two are equal [1]." if en else f"「{r1.label}」と「{r2.label}」は同じ数です[1]。"
         diff = round((v1 or 0) - (v2 or 0), 1)
         d = fmt_value(diff, chart.unit) if chart.unit == "%" else str(int(diff))
         v1s, v2s = (f"{v1:.1f}", f"{v2:.1f}") if chart.unit == "%" else (str(int(v1 or 0)), str(int(v2 or 0)))
@@ -399,21 +478,31 @@ class Composer:
     def t_nth(self, chart: Chart, r: Row, first: Row, nth: int, least: bool, en: bool) -> str:
         if en:
             word = "least" if least else "most"
-            return (f"number {nth} by {'fewest' if least else 'most'} answers: {r.label_en} ({r.label}) "
-                    f"{self.t_value(chart, r, en)}; the {word} common is {first.label_en} ({first.label}) "
-                    f"{self.t_value(chart, first, en)} [1].")
+            return (
+                f"number {nth} by {'fewest' if least else 'most'} answers: {r.label_en} ({r.label}) "
+                f"{self.t_value(chart, r, en)}; the {word} common is {first.label_en} ({first.label}) "
+                f"{self.t_value(chart, first, en)} [1]."
+            )
         word = "少ない" if least else "多い"
-        return (f"{nth}番目に{word}のは「{r.label}」{self.t_value(chart, r, en)}です"
-                f"（1番目は「{first.label}」{self.t_value(chart, first, en)}）[1]。")
+        return (
+            f"{nth}番目に{word}のは「{r.label}」{self.t_value(chart, r, en)}です"
+            f"（1番目は「{first.label}」{self.t_value(chart, first, en)}）[1]。"
+        )
 
     def t_crosstab_row(self, chart: Chart, r: Row, en: bool) -> str:
         n = f"（n={r.n}）" if r.n is not None else ""
         if en:
-            cells = ", ".join(f"{c.label_en} ({c.label}) {fmt_value(r.values[c.key], chart.unit)}" for c in chart.columns)
+            cells = ", ".join(
+                f"{c.label_en} ({c.label}) {fmt_value(r.values[c.key], chart.unit)}" for c in chart.columns
+            )
             who = f"{chart.row_axis_en} = {r.label_en} ({chart.row_axis}「{r.label}」){' n=' + str(r.n) if r.n else ''}"
             return f"for {who}: {cells} [1]."
         cells = "、".join(f"「{c.label}」{fmt_value(r.values[c.key], chart.unit)}" for c in chart.columns)
-        who = f"{r.label}{n}" if chart.row_axis.startswith("経営者の年齢") else f"{chart.row_axis}に「{r.label}」と答えた経営者"
+        who = (
+            f"{r.label}{n}"
+            if chart.row_axis.startswith("経営者の年齢")
+            else f"{chart.row_axis}に「{r.label}」と答えた経営者"
+        )
         return f"{who}では{cells}です[1]。"
 
     def t_crosstab_top(self, chart: Chart, rows: list[Row], col: str, en: bool, least: bool = False) -> str:
@@ -453,13 +542,25 @@ class Composer:
         en = a.lang == "en"
         b = chart.base
         if en:
-            text = (f"The base of “{chart.title_en}” ({chart.title}) is {b.label('en')}"
-                    f"{' (multiple answers allowed)' if chart.multiple else ''}; survey period {en_period(self.doc)} [1].")
+            text = (
+                f"The base of “{chart.title_en}” ({chart.title}) is {b.label('en')}"
+                f"{' (multiple answers allowed)' if chart.multiple else ''}; survey period {en_period(self.doc)} [1]."
+            )
         else:
-            text = (f"「{chart.title}」の基数は{b.label('ja')}です{'（複数回答可）' if chart.multiple else ''}"
-                    f"（調査期間 {chart.period}）[1]。")
-        return Answer(a.question, text, False, [self.chart_citation(1, chart, [], a.lang)], [], a.lang, kind="meta",
-                      charts=[chart.id])
+            text = (
+                f"「{chart.title}」の基数は{b.label('ja')}です{'（複数回答可）' if chart.multiple else ''}"
+                f"（調査期間 {chart.period}）[1]。"
+            )
+        return Answer(
+            a.question,
+            text,
+            False,
+            [self.chart_citation(1, chart, [], a.lang)],
+            [],
+            a.lang,
+            kind="meta",
+            charts=[chart.id],
+        )
 
     def multi_chart_answer(self, a: Analysis, chart_ids: list[str]) -> Answer:
         en = a.lang == "en"
@@ -475,21 +576,46 @@ class Composer:
             for d in chart.derived:
                 if d.row in keys:
                     seg.append(self.t_derived(d, en).replace("[1]", f"[{n}]"))
-                    figures.append(Figure(table=cid, label=d.label, label_en=d.label_en, value=d.value, unit="%",
-                                          base=chart.base.label("ja"), formula=d.formula, cite=n))
+                    figures.append(
+                        Figure(
+                            table=cid,
+                            label=d.label,
+                            label_en=d.label_en,
+                            value=d.value,
+                            unit="%",
+                            base=chart.base.label("ja"),
+                            formula=d.formula,
+                            cite=n,
+                        )
+                    )
             for r in rows:
                 for c in chart.columns:
-                    figures.append(Figure(table=cid, label=r.label, label_en=r.label_en, value=r.values[c.key],
-                                          unit=chart.unit, base=chart.base.label("ja"), column=c.key, cite=n))
-            head = (f"“{chart.title_en}” ({chart.title}; {chart.base.label('en')}): " if en
-                    else f"「{chart.title}」（{chart.base.label('ja')}）では、")
+                    figures.append(
+                        Figure(
+                            table=cid,
+                            label=r.label,
+                            label_en=r.label_en,
+                            value=r.values[c.key],
+                            unit=chart.unit,
+                            base=chart.base.label("ja"),
+                            column=c.key,
+                            cite=n,
+                        )
+                    )
+            head = (
+                f"“{chart.title_en}” ({chart.title}; {chart.base.label('en')}): "
+                if en
+                else f"「{chart.title}」（{chart.base.label('ja')}）では、"
+            )
             parts.append(head + (" ".join(seg) if en else "".join(seg)))
-        text = (" ".join(parts) if en else "".join(parts))
-        text += (f" Survey period: {en_period(self.doc)}." if en else f"（調査期間 {self.doc.period_label}）")
+        text = " ".join(parts) if en else "".join(parts)
+        text += f" Survey period: {en_period(self.doc)}." if en else f"（調査期間 {self.doc.period_label}）"
         return Answer(a.question, text, False, citations, figures, a.lang, kind="comparison", charts=chart_ids)
 
     def t_derived(self, d, en: bool) -> str:  # type: ignore[no-untyped-def]
-        stated = " (stated in the report's text)" if en and d.stated_in_text else ("、本文記載" if d.stated_in_text else "")
+        stated = (
+            " (stated in the report's text)" if en and d.stated_in_text else ("、本文記載" if d.stated_in_text else "")
+        )
         if en:
             return f"{d.label_en}: {fmt_value(d.value, '%')} ({d.formula}{stated}) [1]."
         return f"{d.label}は{fmt_value(d.value, '%')}です（{d.formula}{stated}）[1]。"
@@ -497,7 +623,9 @@ class Composer:
     def t_missing_note(self, chart: Chart, en: bool) -> str:
         miss = [r for r in chart.rows if r.missing]
         if en:
-            return " ".join(f"Note: the value for “{r.label_en}” ({r.label}) is not readable in the report." for r in miss)
+            return " ".join(
+                f"Note: the value for “{r.label_en}” ({r.label}) is not readable in the report." for r in miss
+            )
         return "".join(f"※「{r.label}」の数値は報告書から読み取れません。" for r in miss)
 
     # --- meta and abstention -------------------------------------------------------------------
@@ -507,27 +635,50 @@ class Composer:
         main = self.index.charts.get("1-1") or next(iter(self.index.charts.values()), None)
         cites = [self.chart_citation(1, main, [], a.lang)] if main else []
         if kind == "period":
-            text = (f"The survey ran from {en_period(d)} ({d.period_label}) [1]." if en
-                    else f"調査期間は{d.period_label}です[1]。")
+            text = (
+                f"The survey ran from {en_period(d)} ({d.period_label}) [1]."
+                if en
+                else f"調査期間は{d.period_label}です[1]。"
+            )
         elif kind == "respondents":
-            text = (f"{d.respondents} companies answered the survey (n={d.respondents}; survey period "
-                    f"{en_period(d)}) [1]." if en else
-                    f"この調査の回答企業数はn={d.respondents}（{d.respondents}社）です（調査期間 {d.period_label}）[1]。")
+            text = (
+                f"{d.respondents} companies answered the survey (n={d.respondents}; survey period {en_period(d)}) [1]."
+                if en
+                else f"この調査の回答企業数はn={d.respondents}（{d.respondents}社）です（調査期間 {d.period_label}）[1]。"
+            )
         elif kind in ("publisher", "author"):
-            cites = [Citation(n=1, doc=d.id, section="3", title=self.section_titles.get("3", ""),
-                              quote="フォーバル GDXリサーチ研究所 所長 平良 学", page=None, period=d.period_label)]
-            text = (f"The report was published by {d.publisher_en} ({d.publisher}); its author is {d.author} [1]."
-                    if en else f"発行は{d.publisher}で、著者は{d.author}です[1]。")
+            cites = [
+                Citation(
+                    n=1,
+                    doc=d.id,
+                    section="3",
+                    title=self.section_titles.get("3", ""),
+                    quote="フォーバル GDXリサーチ研究所 所長 平良 学",
+                    page=None,
+                    period=d.period_label,
+                )
+            ]
+            text = (
+                f"The report was published by {d.publisher_en} ({d.publisher}); its author is {d.author} [1]."
+                if en
+                else f"発行は{d.publisher}で、著者は{d.author}です[1]。"
+            )
         elif kind == "title":
-            text = (f"The report is 『{d.title}』 ({d.title_en}) by {d.publisher_en} [1]." if en
-                    else f"レポートのタイトルは『{d.title}』（{d.publisher}）です[1]。")
+            text = (
+                f"The report is 『{d.title}』 ({d.title_en}) by {d.publisher_en} [1]."
+                if en
+                else f"レポートのタイトルは『{d.title}』（{d.publisher}）です[1]。"
+            )
         else:
             topics = "、".join(c.title for c in self.index.charts.values())
             topics_en = "; ".join(c.title_en for c in self.index.charts.values())
-            text = (f"『{d.title}』 ({d.title_en}, {d.publisher_en}) reports a survey of n={d.respondents} SMEs "
-                    f"({en_period(d)}). It covers: {topics_en} [1]." if en else
-                    f"『{d.title}』は{d.publisher}による中小企業への調査（n={d.respondents}、調査期間 {d.period_label}）の報告です。"
-                    f"扱っている内容：{topics}[1]。")
+            text = (
+                f"『{d.title}』 ({d.title_en}, {d.publisher_en}) reports a survey of n={d.respondents} SMEs "
+                f"({en_period(d)}). It covers: {topics_en} [1]."
+                if en
+                else f"『{d.title}』は{d.publisher}による中小企業への調査（n={d.respondents}、調査期間 {d.period_label}）の報告です。"
+                f"扱っている内容：{topics}[1]。"
+            )
         return Answer(a.question, text, False, cites, [], a.lang, kind="meta")
 
     def abstain(self, a: Analysis, *, reason: str, detail: str = "", deferred: SentenceRef | None = None) -> Answer:
@@ -538,31 +689,60 @@ class Composer:
         cites: list[Citation] = []
         if deferred is not None:
             cites = [self.text_citation(1, [deferred])]
-            lead = ("The report does not cover this; it says it will be reported in a later issue (次号) [1]: "
-                    f"「{deferred.text}」" if en else
-                    f"この点はこの報告書では扱っていません。報告書には「{deferred.text}」とあり、次号で報告される予定です[1]。")
+            lead = (
+                "The report does not cover this; it says it will be reported in a later issue (次号) [1]: "
+                f"「{deferred.text}」"
+                if en
+                else f"この点はこの報告書では扱っていません。報告書には「{deferred.text}」とあり、次号で報告される予定です[1]。"
+            )
         elif reason == "year":
-            lead = (f"This report only covers its own survey ({en_period(d)}); it has no figures for other years."
-                    if en else f"この報告書は調査期間{d.period_label}の調査だけを扱っており、ほかの年の数値はありません。")
+            lead = (
+                f"This report only covers its own survey ({en_period(d)}); it has no figures for other years."
+                if en
+                else f"この報告書は調査期間{d.period_label}の調査だけを扱っており、ほかの年の数値はありません。"
+            )
         elif reason == "facet":
-            lead = (f"The report has no breakdown by “{detail}” (「{detail}別」)." if en
-                    else f"この報告書には「{detail}別」の集計はありません。")
+            lead = (
+                f"The report has no breakdown by “{detail}” (「{detail}別」)."
+                if en
+                else f"この報告書には「{detail}別」の集計はありません。"
+            )
         elif reason == "empty":
             lead = "I could not find a question in that." if en else "質問の内容を読み取れませんでした。"
         else:
-            lead = ("The report does not answer that question." if en
-                    else "申し訳ありませんが、この報告書にはそのご質問に答える内容がありません。")
-        scope = (f" The report (『{d.title}』, {d.publisher_en}, n={d.respondents}) covers: {topics_en}." if en
-                 else f"この報告書（『{d.title}』、{d.publisher}、n={d.respondents}）で分かるのは、{topics}です。")
+            lead = (
+                "The report does not answer that question."
+                if en
+                else "申し訳ありませんが、この報告書にはそのご質問に答える内容がありません。"
+            )
+        scope = (
+            f" The report (『{d.title}』, {d.publisher_en}, n={d.respondents}) covers: {topics_en}."
+            if en
+            else f"この報告書（『{d.title}』、{d.publisher}、n={d.respondents}）で分かるのは、{topics}です。"
+        )
         return Answer(a.question, lead + scope, True, cites, [], a.lang, kind="out_of_scope")
 
 
-ORDINALS = {"二": 2, "三": 3, "四": 4, "五": 5, "second": 2, "third": 3, "fourth": 4, "fifth": 5,
-            "2nd": 2, "3rd": 3, "4th": 4, "5th": 5}
+ORDINALS = {
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+    "5th": 5,
+}
 
 
 def _ordinal(text: str) -> int | None:
-    m = re.search(r"([2-9])\s*(?:番目|位)|([二三四五])(?:番目|位)|\b(second|third|fourth|fifth|2nd|3rd|4th|5th)\b", text.lower())
+    m = re.search(
+        r"([2-9])\s*(?:番目|位)|([二三四五])(?:番目|位)|\b(second|third|fourth|fifth|2nd|3rd|4th|5th)\b", text.lower()
+    )
     if not m:
         return None
     g = m.group(1) or m.group(2) or m.group(3)

@@ -81,7 +81,9 @@ class SentenceTransformerEmbeddings(Embeddings):
                     import torch
                     from sentence_transformers import SentenceTransformer
                 except ImportError as e:
-                    raise ConfigError("the st: embedder needs sentence-transformers: pip install sentence-transformers") from e
+                    raise ConfigError(
+                        "the st: embedder needs sentence-transformers: pip install sentence-transformers"
+                    ) from e
                 torch.set_num_threads(self.threads)
                 try:
                     self._model = SentenceTransformer(self._path(), device="cpu")

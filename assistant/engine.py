@@ -83,8 +83,14 @@ class Engine:
 
     def health(self) -> dict[str, Any]:
         m = self.index.manifest
-        return {"status": "ok", "build": self.index.build.name, "embedder": m.embedder, "chunks": m.chunk_count,
-                "charts": m.chart_count, "built_at": m.built_at}
+        return {
+            "status": "ok",
+            "build": self.index.build.name,
+            "embedder": m.embedder,
+            "chunks": m.chunk_count,
+            "charts": m.chart_count,
+            "built_at": m.built_at,
+        }
 
     # --- steps ---------------------------------------------------------------------------------
     def _check(self, question: Any, history: Sequence[Any]) -> tuple[str, list[Turn]]:
@@ -166,18 +172,32 @@ class Engine:
             rows = {}
         if prev_chart is not None:
             best = max(scores, key=lambda c: scores[c]) if scores else None
-            if best and best != prev_chart and best not in a.rows and charts[best].section == charts[prev_chart].section:
+            if (
+                best
+                and best != prev_chart
+                and best not in a.rows
+                and charts[best].section == charts[prev_chart].section
+            ):
                 keys = {r.key for r in charts[best].rows}
                 carried = [k for k in prev.rows.get(prev_chart, []) if k in keys]
                 if carried:
                     rows[best] = carried
-                    derived[best] = [d for d in prev.derived.get(prev_chart, [])
-                                     if d in {x.key for x in charts[best].derived}]
+                    derived[best] = [
+                        d for d in prev.derived.get(prev_chart, []) if d in {x.key for x in charts[best].derived}
+                    ]
         return replace(
-            a, cues=cues, chart_scores=scores, rows=rows, columns=cols, derived=derived,
+            a,
+            cues=cues,
+            chart_scores=scores,
+            rows=rows,
+            columns=cols,
+            derived=derived,
             matches=combined.matches if "why" in cues else a.matches + [m for m in prev.matches if m not in a.matches],
-            tokens=a.tokens + prev.tokens, terms=a.terms + [t for t in prev.terms if t not in a.terms],
-            unknown=a.unknown, followup=True, inherited=prev.text,
+            tokens=a.tokens + prev.tokens,
+            terms=a.terms + [t for t in prev.terms if t not in a.terms],
+            unknown=a.unknown,
+            followup=True,
+            inherited=prev.text,
         )
 
     def _retrieve_step(self, a: Analysis) -> tuple[Analysis, Callable[[], list[Hit]]]:

@@ -78,8 +78,9 @@ class StoreIndex:
             client.get_collection(name, embedding_function=None)
         except Exception as e:  # chromadb raises NotFoundError/ValueError depending on version
             raise StoreMissing(f"the store has no vector collection {name!r} ({e}); run `make ingest`") from None
-        return Chroma(client=client, collection_name=name, embedding_function=self.embedder,
-                      create_collection_if_not_exists=False)
+        return Chroma(
+            client=client, collection_name=name, embedding_function=self.embedder, create_collection_if_not_exists=False
+        )
 
     # --- lexical ---------------------------------------------------------------------------
     def bm25_scores(self, tokens: list[str]) -> np.ndarray:
@@ -161,8 +162,16 @@ class HybridRetriever(BaseRetriever):
                 Document(
                     id=c.id,
                     page_content=c.text,
-                    metadata={"section": c.section, "title": c.title, "kind": c.kind, "chart_id": c.chart_id,
-                              "doc": c.doc, "score": h.score, "bm25_rank": h.bm25_rank, "dense_rank": h.dense_rank},
+                    metadata={
+                        "section": c.section,
+                        "title": c.title,
+                        "kind": c.kind,
+                        "chart_id": c.chart_id,
+                        "doc": c.doc,
+                        "score": h.score,
+                        "bm25_rank": h.bm25_rank,
+                        "dense_rank": h.dense_rank,
+                    },
                 )
             )
         return docs

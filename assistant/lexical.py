@@ -41,7 +41,10 @@ class SudachiTokenizer:
         with self._lock:
             tok = self._get()
             morphemes = tok.tokenize(text)
-            out = [Token(m.surface(), m.normalized_form().lower(), m.part_of_speech()[0], m.part_of_speech()[1]) for m in morphemes]
+            out = [
+                Token(m.surface(), m.normalized_form().lower(), m.part_of_speech()[0], m.part_of_speech()[1])
+                for m in morphemes
+            ]
         return out
 
     def tokens(self, text: str) -> list[str]:

@@ -214,8 +214,11 @@ class Chart:
             period=d["period"],
             columns=tuple(
                 Column(
-                    key=c["key"], label=c["label"], label_en=c["label_en"],
-                    aliases=tuple(c.get("aliases", ())), aliases_en=tuple(c.get("aliases_en", ())),
+                    key=c["key"],
+                    label=c["label"],
+                    label_en=c["label_en"],
+                    aliases=tuple(c.get("aliases", ())),
+                    aliases_en=tuple(c.get("aliases_en", ())),
                 )
                 for c in d["columns"]
             ),

@@ -92,7 +92,7 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: Any) -> Set
     for key, raw in env.items():
         if not key.startswith(PREFIX):
             continue
-        name = key[len(PREFIX):].lower()
+        name = key[len(PREFIX) :].lower()
         if name not in known:
             valid = ", ".join(_env_name(n) for n in known)
             raise ConfigError(f"unknown setting {key}; valid settings: {valid}")

@@ -89,7 +89,9 @@ def chroma_client(chroma: str, build: Path) -> Any:
     from urllib.parse import urlparse
 
     u = urlparse(chroma)
-    return chromadb.HttpClient(host=u.hostname or "127.0.0.1", port=u.port or 8000, ssl=u.scheme == "https", settings=cs)
+    return chromadb.HttpClient(
+        host=u.hostname or "127.0.0.1", port=u.port or 8000, ssl=u.scheme == "https", settings=cs
+    )
 
 
 def collection_name(base: str, build: Path) -> str:

@@ -69,16 +69,148 @@ INJECTION_CLAUSE = re.compile(
 )
 PLANTED_NUMBER = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|パーセント|件|社|人|percent)")
 ORDINARY_JA = {
-    "する", "居る", "いる", "ある", "有る", "なる", "成る", "言う", "教える", "思う", "下さる", "くださる", "何", "何れ",
-    "どう", "如何", "どの", "どれ", "こと", "事", "もの", "物", "ため", "為", "よう", "様", "方", "中", "等", "的", "時",
-    "皆", "ください", "知る", "分かる", "聞く", "見る", "ない", "無い", "できる", "出来る", "れる", "られる", "そう",
-    "それ", "これ", "あれ", "ここ", "その", "この", "どちら", "どっち", "誰", "どこ", "いつ", "なぜ", "何故", "どうして",
-    "割合", "数", "件数", "多い", "少ない", "最も", "一番", "理由", "比較", "違い", "意味", "定義", "程度", "くらい",
-    "ぐらい", "位", "一", "全体", "答える", "回答", "お願い", "教え", "ます", "です", "他", "ほか", "次", "上位", "主",
-    "報告書", "レポート", "本", "調査", "結果", "今回", "では", "じゃあ", "ところ", "場合", "について", "具体", "具体的",
-    "説明", "詳しい", "詳細", "パーセント", "%", "社", "件", "人", "割", "率", "比率", "シェア", "どんな", "様々",
-    "方法", "仕方", "やり方", "手段", "情報", "内容", "ポイント", "みる", "見る", "たい", "欲しい", "いただく", "頂く",
-    "場合", "実際", "本当", "そもそも", "抑", "抑々", "一体", "結局", "どれ位", "なに", "何処", "いくつ", "幾つ", "どのくらい", "おしえる", "かける", "掛ける",
+    "する",
+    "居る",
+    "いる",
+    "ある",
+    "有る",
+    "なる",
+    "成る",
+    "言う",
+    "教える",
+    "思う",
+    "下さる",
+    "くださる",
+    "何",
+    "何れ",
+    "どう",
+    "如何",
+    "どの",
+    "どれ",
+    "こと",
+    "事",
+    "もの",
+    "物",
+    "ため",
+    "為",
+    "よう",
+    "様",
+    "方",
+    "中",
+    "等",
+    "的",
+    "時",
+    "皆",
+    "ください",
+    "知る",
+    "分かる",
+    "聞く",
+    "見る",
+    "ない",
+    "無い",
+    "できる",
+    "出来る",
+    "れる",
+    "られる",
+    "そう",
+    "それ",
+    "これ",
+    "あれ",
+    "ここ",
+    "その",
+    "この",
+    "どちら",
+    "どっち",
+    "誰",
+    "どこ",
+    "いつ",
+    "なぜ",
+    "何故",
+    "どうして",
+    "割合",
+    "数",
+    "件数",
+    "多い",
+    "少ない",
+    "最も",
+    "一番",
+    "理由",
+    "比較",
+    "違い",
+    "意味",
+    "定義",
+    "程度",
+    "くらい",
+    "ぐらい",
+    "位",
+    "一",
+    "全体",
+    "答える",
+    "回答",
+    "お願い",
+    "教え",
+    "ます",
+    "です",
+    "他",
+    "ほか",
+    "次",
+    "上位",
+    "主",
+    "報告書",
+    "レポート",
+    "本",
+    "調査",
+    "結果",
+    "今回",
+    "では",
+    "じゃあ",
+    "ところ",
+    "場合",
+    "について",
+    "具体",
+    "具体的",
+    "説明",
+    "詳しい",
+    "詳細",
+    "パーセント",
+    "%",
+    "社",
+    "件",
+    "人",
+    "割",
+    "率",
+    "比率",
+    "シェア",
+    "どんな",
+    "様々",
+    "方法",
+    "仕方",
+    "やり方",
+    "手段",
+    "情報",
+    "内容",
+    "ポイント",
+    "みる",
+    "たい",
+    "欲しい",
+    "いただく",
+    "頂く",
+    "実際",
+    "本当",
+    "そもそも",
+    "抑",
+    "抑々",
+    "一体",
+    "結局",
+    "どれ位",
+    "なに",
+    "何処",
+    "いくつ",
+    "幾つ",
+    "どのくらい",
+    "おしえる",
+    "かける",
+    "掛ける",
 }
 GENERIC_JA = {"伴走", "支援", "伴走支援", "企業", "中小企業", "経営者", "会社", "活用", "利用", "受ける", "使う"}
 EN_STOP = set(
@@ -129,7 +261,9 @@ def strip_injection(text: str) -> tuple[str, bool]:
             continue
         if cleaned.strip(" 、,."):
             kept.append(cleaned.strip())
-    out = "".join(k if re.search(r"[\u3040-\u9fff]", k[-1:]) or k.endswith(("。", "？", "！")) else k + " " for k in kept)
+    out = "".join(
+        k if re.search(r"[\u3040-\u9fff]", k[-1:]) or k.endswith(("。", "？", "！")) else k + " " for k in kept
+    )
     return out.strip(), injected
 
 
@@ -195,8 +329,15 @@ class Understander:
 
     WEIGHTS = {"topic": 1.0, "row": 1.3, "col": 0.5, "derived": 0.4, "why": 1.0}
 
-    def __init__(self, charts: dict[str, Chart], glossary: dict[str, dict[str, list[str]]], vocab: set[str],
-                 tokenizer: SudachiTokenizer, report_years: set[str], report_text: str) -> None:
+    def __init__(
+        self,
+        charts: dict[str, Chart],
+        glossary: dict[str, dict[str, list[str]]],
+        vocab: set[str],
+        tokenizer: SudachiTokenizer,
+        report_years: set[str],
+        report_text: str,
+    ) -> None:
         self.charts = charts
         self.tokenizer = tokenizer
         self.glossary = {nfkc(k).lower(): v for k, v in glossary.get("en", {}).items()}
@@ -209,6 +350,7 @@ class Understander:
         self.ja_why: dict[str, list[Owner]] = defaultdict(list)
         self.en_why: dict[str, list[Owner]] = defaultdict(list)
         self.ranges: list[tuple[tuple[int, int], Owner]] = []
+        self._en_patterns: dict[str, re.Pattern[str]] = {}
         self.row_axes: set[str] = set()
         for c in charts.values():
             for t in c.topics:
@@ -302,9 +444,23 @@ class Understander:
         facets = [f for f in FACET.findall(text_ja) if f[-2:] not in self.row_axes and f not in ("性", "特")]
         years = [y for y in YEAR.findall(text) if y not in self.report_years]
         return Analysis(
-            question=q, text=text, lang=lang, cues=cues, tokens=tokens, terms=terms, unknown=unknown,
-            matches=matches, chart_scores=dict(scores), rows=dict(rows), columns=dict(cols), derived=dict(derived),
-            subject=subject, missing_facets=facets, unknown_years=years, injected=injected, proper_nouns=proper,
+            question=q,
+            text=text,
+            lang=lang,
+            cues=cues,
+            tokens=tokens,
+            terms=terms,
+            unknown=unknown,
+            matches=matches,
+            chart_scores=dict(scores),
+            rows=dict(rows),
+            columns=dict(cols),
+            derived=dict(derived),
+            subject=subject,
+            missing_facets=facets,
+            unknown_years=years,
+            injected=injected,
+            proper_nouns=proper,
         )
 
     def _match(
@@ -326,19 +482,26 @@ class Understander:
         for phrase, owners in en.items():
             if not phrase or phrase in EN_STOP:
                 continue
-            for m in re.finditer(rf"(?<![a-z]){re.escape(phrase)}(?:s|es)?(?![a-z])", text_en):
-                found.append(Match(offset + m.start(), offset + m.end(), phrase, list(owners), self.idf[phrase]))
-        found.sort(key=lambda m: (-(m.end - m.start), m.start))
+            for hit in self._en_pattern(phrase).finditer(text_en):
+                found.append(Match(offset + hit.start(), offset + hit.end(), phrase, list(owners), self.idf[phrase]))
+        found.sort(key=lambda x: (-(x.end - x.start), x.start))
         kept: list[Match] = []
-        for m in found:
-            same = next((k for k in kept if k.start == m.start and k.end == m.end), None)
+        for cand in found:
+            same = next((k for k in kept if k.start == cand.start and k.end == cand.end), None)
             if same:
-                same.owners.extend(o for o in m.owners if o not in same.owners)
+                same.owners.extend(o for o in cand.owners if o not in same.owners)
                 continue
-            if any(m.start < k.end and k.start < m.end for k in kept):
+            if any(cand.start < k.end and k.start < cand.end for k in kept):
                 continue
-            kept.append(m)
-        return sorted(kept, key=lambda m: m.start)
+            kept.append(cand)
+        return sorted(kept, key=lambda x: x.start)
+
+    def _en_pattern(self, phrase: str) -> re.Pattern[str]:
+        pat = self._en_patterns.get(phrase)
+        if pat is None:
+            pat = re.compile(rf"(?<![a-z]){re.escape(phrase)}(?:s|es)?(?![a-z])")
+            self._en_patterns[phrase] = pat
+        return pat
 
     def _age_rows(self, text_ja: str, text_en: str) -> list[Owner]:
         if not self.ranges:
@@ -349,13 +512,17 @@ class Understander:
             spans.append((lo, 150 if m.group(2) else lo + 9))
         for m in re.finditer(r"(\d{2})歳(以上|以降|以下|未満)?", text_ja):
             a = int(m.group(1))
-            spans.append({"以上": (a, 150), "以降": (a, 150), "以下": (0, a), "未満": (0, a - 1)}.get(m.group(2) or "", (a, a)))
+            spans.append(
+                {"以上": (a, 150), "以降": (a, 150), "以下": (0, a), "未満": (0, a - 1)}.get(m.group(2) or "", (a, a))
+            )
         for m in NUM_RANGE.finditer(text_ja):
             spans.append((int(m.group(1)), int(m.group(2))))
         for m in re.finditer(r"\b(\d0)s\b", text_en):
             lo = int(m.group(1))
             spans.append((lo, lo + 9))
-        for m in re.finditer(r"(?:over|above|older than|at least) (\d{2})|(\d{2})\+|(\d{2}) (?:and|or) (?:over|older|above)", text_en):
+        for m in re.finditer(
+            r"(?:over|above|older than|at least) (\d{2})|(\d{2})\+|(\d{2}) (?:and|or) (?:over|older|above)", text_en
+        ):
             a = int(next(g for g in m.groups() if g))
             spans.append((a, 150))
         for m in re.finditer(r"(?:under|younger than|below) (\d{2})", text_en):
@@ -418,7 +585,10 @@ class Understander:
         if m:
             s = re.sub(r"^[「『“\"]|[」』”\"]$", "", m.group(1).strip("「」『』“”\"'"))
             return s or None
-        m = re.search(r"what (?:is|are|was|were|does|do) (?:the |a |an )?(?:term |word |concept of )?[\"“']?(.+?)[\"”']?(?: mean| stand for)?\s*\??$", text_en)
+        m = re.search(
+            r"what (?:is|are|was|were|does|do) (?:the |a |an )?(?:term |word |concept of )?[\"“']?(.+?)[\"”']?(?: mean| stand for)?\s*\??$",
+            text_en,
+        )
         if m and lang == "en":
             return m.group(1).strip()
         return None

@@ -29,8 +29,7 @@ def is_structural(raw: str, text: str, titles: frozenset[str] = frozenset()) -> 
     return (
         text in titles
         or bool(_GROUP_LABEL.search(text))
-        or
-bool(SUBSECTION.match(text))
+        or bool(SUBSECTION.match(text))
         or bool(CHAPTER.match(text))
         or text == "コラム"
         or text.startswith(_MARKERS)

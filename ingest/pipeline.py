@@ -71,7 +71,9 @@ def discover(paths: Sequence[Path]) -> Inputs:
             hashed.append(p / "manifest.yaml")
             for d in manifest.get("documents") or []:
                 try:
-                    info = DocumentInfo.from_dict({k: v for k, v in d.items() if k in DocumentInfo.__dataclass_fields__})
+                    info = DocumentInfo.from_dict(
+                        {k: v for k, v in d.items() if k in DocumentInfo.__dataclass_fields__}
+                    )
                 except TypeError as e:
                     raise IngestError(f"{p / 'manifest.yaml'}: a document entry is incomplete: {e}") from None
                 tables = p / d["tables"] if d.get("tables") else None
@@ -103,8 +105,17 @@ def discover(paths: Sequence[Path]) -> Inputs:
 def _plain_source(f: Path) -> Source:
     t = f.with_suffix(".tables.yaml")
     info = DocumentInfo(
-        id=f.stem, title=f.stem, publisher="", author="", period_start="", period_end="", period_label="",
-        respondents=0, source=str(f.name), file=f.name, tables=t.name if t.is_file() else None,
+        id=f.stem,
+        title=f.stem,
+        publisher="",
+        author="",
+        period_start="",
+        period_end="",
+        period_label="",
+        respondents=0,
+        source=str(f.name),
+        file=f.name,
+        tables=t.name if t.is_file() else None,
     )
     return Source(info, f, t if t.is_file() else None)
 
@@ -141,7 +152,9 @@ def load_glossary(files: Sequence[Path]) -> dict[str, dict[str, list[str]]]:
             if not isinstance(section, dict):
                 raise IngestError(f"{p}: '{key}' must be a mapping")
             for k, v in section.items():
-                out[lang][str(k).lower() if lang == "en" else str(k)] = [str(x) for x in (v if isinstance(v, list) else [v])]
+                out[lang][str(k).lower() if lang == "en" else str(k)] = [
+                    str(x) for x in (v if isinstance(v, list) else [v])
+                ]
     return out
 
 
@@ -197,8 +210,12 @@ def ingest(
         if progress:
             progress("embed", min(i + batch, len(corpus.chunks)), len(corpus.chunks))
     manifest = BuildManifest(
-        schema=SCHEMA, embedder=embedder_id(emb), corpus_hash=chash, chunk_count=len(corpus.chunks),
-        chart_count=len(corpus.charts), built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        schema=SCHEMA,
+        embedder=embedder_id(emb),
+        corpus_hash=chash,
+        chunk_count=len(corpus.chunks),
+        chart_count=len(corpus.charts),
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         seconds=0.0,
     )
     path = write_build(settings, corpus, lexical, vectors, manifest, started)

@@ -40,15 +40,35 @@ class FakeService:
         chart = self.chart("2-3")
         row = chart.rows[0]
         cite = Citation(
-            n=1, doc=self.document.id, section=chart.section, title=chart.title,
-            quote=f"{row.label}: {row.values['value']}", chart=chart.id,
-            base=chart.base.label(), period=chart.period,
+            n=1,
+            doc=self.document.id,
+            section=chart.section,
+            title=chart.title,
+            quote=f"{row.label}: {row.values['value']}",
+            chart=chart.id,
+            base=chart.base.label(),
+            period=chart.period,
         )
-        fig = Figure(table=chart.id, label=row.label, label_en=row.label_en, value=row.values["value"],
-                     unit=chart.unit, base=chart.base.label(), cite=1)
-        return Answer(question=question, answer=f"最も多いのは「{row.label}」162件です[1]。", abstained=False,
-                      citations=[cite], figures=[fig], language="ja", elapsed_ms=1.0, kind="ranking",
-                      charts=[chart.id])
+        fig = Figure(
+            table=chart.id,
+            label=row.label,
+            label_en=row.label_en,
+            value=row.values["value"],
+            unit=chart.unit,
+            base=chart.base.label(),
+            cite=1,
+        )
+        return Answer(
+            question=question,
+            answer=f"最も多いのは「{row.label}」162件です[1]。",
+            abstained=False,
+            citations=[cite],
+            figures=[fig],
+            language="ja",
+            elapsed_ms=1.0,
+            kind="ranking",
+            charts=[chart.id],
+        )
 
     def stream(self, question: str, history: Sequence[Turn | str | dict[str, Any]] = ()) -> Iterator[Answer]:
         yield self.ask(question, history)

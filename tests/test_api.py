@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 
 from assistant import api as api_module
 from assistant.api import create_app
-from ui import build_ui
 from assistant.errors import StoreMissing
 from assistant.settings import Settings
 from tests.fakes import FakeService
+from ui import build_ui
 
 XSS = "<img src=x onerror=alert(1)>"
 QUESTION = "伴走支援を受けていない理由は？"

@@ -23,11 +23,10 @@ import pytest
 
 from assistant import ui_format as fmt
 from assistant.api import create_app
-from ui import build_ui
 from assistant.service import AssistantService
 from assistant.settings import Settings
-from tests.fakes import FakeService
 from tests.servers import serve_app, serve_dir
+from ui import build_ui
 
 pytestmark = pytest.mark.browser
 

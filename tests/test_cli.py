@@ -12,8 +12,13 @@ CITATION = {"n", "doc", "section", "title", "quote", "page"}
 
 
 def run(args: list[str], store: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "assistant", "ask", *args, "--store", str(store)],
-                          capture_output=True, text=True, input=stdin, timeout=180)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", *args, "--store", str(store)],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=180,
+    )
 
 
 def test_json_answer_cites_section_1_1(real_store: Path) -> None:
@@ -34,18 +39,24 @@ def test_readable_answer_lists_numbered_sources(real_store: Path) -> None:
 
 
 def test_history_option_resolves_follow_up(real_store: Path) -> None:
-    r = run(["--json", "--history", "コンサルティング会社から伴走支援を受けている企業は何社？", "税理士は？"], real_store)
+    r = run(
+        ["--json", "--history", "コンサルティング会社から伴走支援を受けている企業は何社？", "税理士は？"], real_store
+    )
     obj = json.loads(r.stdout)
     assert "40" in obj["answer"] and obj["citations"][0]["section"] == "1-3"
 
 
 def test_jsonl_one_object_per_line_and_errors_per_line(real_store: Path) -> None:
-    lines = "\n".join([
-        "調査期間はいつですか？",
-        json.dumps({"question": "それはなぜ？", "history": ["伴走支援を受けていない企業の割合は？"]}, ensure_ascii=False),
-        "{broken",
-        "   ",
-    ])
+    lines = "\n".join(
+        [
+            "調査期間はいつですか？",
+            json.dumps(
+                {"question": "それはなぜ？", "history": ["伴走支援を受けていない企業の割合は？"]}, ensure_ascii=False
+            ),
+            "{broken",
+            "   ",
+        ]
+    )
     r = run(["--jsonl"], real_store, stdin=lines + "\n")
     out = [json.loads(x) for x in r.stdout.splitlines()]
     assert len(out) == 3

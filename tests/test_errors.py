@@ -80,13 +80,22 @@ def test_cli_errors_have_no_traceback(tmp_path: Path, args, env, code, message) 
     import os
 
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
-    r = subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, timeout=120,
-                       env={**os.environ, **env})
+    r = subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env},
+    )
     assert r.returncode == code, r.stderr
     assert message in r.stderr and "Traceback" not in r.stderr
 
 
 def test_ingest_cli_unknown_setting(tmp_path: Path) -> None:
-    r = subprocess.run([sys.executable, "-m", "ingest", "--store", str(tmp_path / "s"), "--embedder", "word2vec"],
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "ingest", "--store", str(tmp_path / "s"), "--embedder", "word2vec"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 2 and "unknown embedder" in r.stderr and "Traceback" not in r.stderr

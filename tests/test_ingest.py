@@ -30,9 +30,7 @@ def test_sections_match_golden_file() -> None:
         for line in (ROOT / "tests/golden/sections.tsv").read_text(encoding="utf-8").splitlines()
         if line and not line.startswith("#")
     ]
-    got = [
-        [s.id, str(ln.page), ln.text] for s in split_sections(load(REPORT)) for ln in s.lines if ln.text
-    ]
+    got = [[s.id, str(ln.page), ln.text] for s in split_sections(load(REPORT)) for ln in s.lines if ln.text]
     assert got == golden
 
 
@@ -76,7 +74,7 @@ def test_chunks_are_sentence_bounded_and_carry_heading() -> None:
 
 
 def test_page_split_on_leading_space_and_form_feed() -> None:
-    assert split_text_pages(" a\nb\n c\n") == (( " a", "b"), (" c", ""))
+    assert split_text_pages(" a\nb\n c\n") == ((" a", "b"), (" c", ""))
     assert split_text_pages("a\fb") == (("a",), ("b",))
 
 
@@ -152,6 +150,7 @@ def test_fmt_value() -> None:
 
 # --- store: idempotence, rebuild, atomic swap --------------------------------------------------
 
+
 def _copy_corpus(tmp_path: Path) -> Path:
     dst = tmp_path / "corpus"
     shutil.copytree(CORPUS, dst)
@@ -181,7 +180,9 @@ def test_ids_are_content_hashes(tmp_path: Path, hash_settings) -> None:  # type:
 
 
 def test_failed_rebuild_leaves_previous_store_serving(
-    tmp_path: Path, hash_settings, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    hash_settings,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
     from assistant.engine import Engine
     from ingest import store
@@ -231,7 +232,9 @@ def make_pdf(path: Path) -> None:
     pdf.add_font("ipa", fname=str(IPA_FONT))
     pdf.set_font("ipa", size=11)
     pdf.add_page()
-    pdf.multi_cell(0, 8, "1 - 1 . 試験用の見出し\n伴走支援は継続的な対話で経営改革を促す取り組みです。調査期間は\n二週間でした。")
+    pdf.multi_cell(
+        0, 8, "1 - 1 . 試験用の見出し\n伴走支援は継続的な対話で経営改革を促す取り組みです。調査期間は\n二週間でした。"
+    )
     pdf.add_page()
     pdf.multi_cell(0, 8, "2 - 1 . 二つ目の節\n二ページ目の本文です。テスト用の文章が続きます。")
     pdf.output(str(path))
@@ -282,9 +285,14 @@ def test_chart_failure_stops_ingest_via_cli(tmp_path: Path) -> None:
 
     corpus = _copy_corpus(tmp_path)
     tables = corpus / "bansou-shien-report-2023.tables.yaml"
-    tables.write_text(tables.read_text(encoding="utf-8").replace("values: {value: 148}", "values: {value: 184}"),
-                      encoding="utf-8")
-    r = subprocess.run([sys.executable, "-m", "ingest", str(corpus), "--store", str(tmp_path / "s"),
-                        "--embedder", "hash"], capture_output=True, text=True, timeout=120)
+    tables.write_text(
+        tables.read_text(encoding="utf-8").replace("values: {value: 148}", "values: {value: 184}"), encoding="utf-8"
+    )
+    r = subprocess.run(
+        [sys.executable, "-m", "ingest", str(corpus), "--store", str(tmp_path / "s"), "--embedder", "hash"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 4
     assert "chart 1-3" in r.stderr and "184" in r.stderr and "Traceback" not in r.stderr
