@@ -47,7 +47,8 @@ test: $(VENV)/.installed-test browser-deps lint
 	$(BIN)/python -m pytest -q
 
 eval: $(VENV)/.installed ingest
-	$(BIN)/python -m assistant.eval tests/qa.jsonl tests/data/dev.jsonl --store $(STORE)
+	$(BIN)/python -m assistant.eval tests/qa.jsonl --store $(STORE)
+	$(BIN)/python -m assistant.eval tests/data/dev.jsonl --store $(STORE)
 
 bench: $(VENV)/.installed ingest
 	$(BIN)/python -m assistant.bench --store $(STORE)

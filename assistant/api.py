@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(str(resources.files("assistant") / "static"))
 DOCS_ASSETS = "/docs-assets"
+MAX_HISTORY_ANSWER_CHARS = 20_000  # an earlier answer echoed back as history; ours are far shorter
+MAX_BODY_BYTES = 512 * 1024
 
 # The widget is meant to be framed by any host page, and runs only its own script.
 WIDGET_CSP = (
@@ -146,6 +148,8 @@ def check_request(req: AskRequest, settings: Settings) -> tuple[str, list[Turn]]
             raise InputError(f"history[{i}]: {e}") from None
         if len(turn.question) > settings.max_question_chars:
             raise InputError(f"history[{i}]: the question is too long (limit {settings.max_question_chars}).")
+        if len(turn.answer) > MAX_HISTORY_ANSWER_CHARS:
+            raise QuestionTooLong(f"history[{i}]: the answer text is too long (limit {MAX_HISTORY_ANSWER_CHARS}).")
         turns.append(turn)
     return question, turns
 
@@ -277,6 +281,17 @@ def create_app(
         )
     _install_error_handlers(app)
     _install_docs(app)
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Callable[[Request], Any]) -> Any:
+        """Refuse oversized request bodies before they are read (a clear 413, not a slow parse)."""
+        length = request.headers.get("content-length")
+        if request.url.path.startswith("/api/") and length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            return JSONResponse(
+                {"detail": f"リクエストが大きすぎます / The request body is too large (limit {MAX_BODY_BYTES} bytes)."},
+                status_code=413,
+            )
+        return await call_next(request)
 
     @app.post("/api/ask", response_model=AnswerOut, responses=ERRORS, tags=["qa"])
     def ask(req: AskRequest) -> dict[str, Any]:

@@ -294,3 +294,12 @@ def test_app_with_ui_keeps_api_routes(service: FakeService, settings: Settings) 
         assert c.get("/docs").status_code == 200
         assert "/api/ask" in c.get("/openapi.json").json()["paths"]
         assert _post(c, "{bad").status_code == 422
+
+
+def test_oversized_body_and_history_answer_are_413(client) -> None:  # type: ignore[no-untyped-def]
+    big = {"question": "税理士は？", "history": [{"question": "q", "answer": "あ" * 30_000}]}
+    r = client.post("/api/ask", json=big)
+    assert r.status_code == 413 and "too long" in r.json()["detail"]
+    huge = {"question": "税理士は？", "history": ["x"] * 5, "pad": "x" * 600_000}
+    r = client.post("/api/ask", json=huge)
+    assert r.status_code == 413 and "too large" in r.json()["detail"]
