@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, InputError
 from assistant.eval import contains, percentile, read_items
 from assistant.settings import Settings, load_settings
 
@@ -45,6 +45,7 @@ BASELINE_OVERLAP = 50
 BASELINE_K = 3
 BASELINE_COLLECTION = "naive-rag"
 SEPARATORS = ("\n\n", "\n", "")
+NAMES = {"ours": "assistant", "baseline": "naive RAG"}
 ENV = {
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
@@ -236,7 +237,8 @@ def summarize(m: Measurements) -> dict[str, Any]:
             for k, v in m.cold_s.items()
         },
         "ingest_s": {
-            k: {"seconds": round(v, 2), "chunks": m.ingest_chunks.get(k)} for k, v in sorted(m.ingest_s.items())
+            k: {"seconds": round(v, 2), "chunks": m.ingest_chunks.get(k)}
+            for k, v in sorted(m.ingest_s.items(), key=lambda kv: kv[0] != "ours")
         },
         "memory_mb": rss,
         "notes": m.notes,
@@ -321,13 +323,13 @@ def format_report(s: dict[str, Any]) -> str:
     out += _table(
         f"Cold start: a fresh process answering one question (s, median of {COLD_RUNS})",
         ["system", "median", "runs"],
-        [[k if k != "ours" else "assistant", v["median"], " ".join(_f(x) for x in v["runs"])] for k, v in cold.items()],
+        [[NAMES.get(k, k), v["median"], " ".join(_f(x) for x in v["runs"])] for k, v in cold.items()],
     )
     ing = s["ingest_s"]
     out += _table(
         "Ingest: a fresh process building a store from corpus/ (s, one run)",
         ["system", "seconds", "chunks"],
-        [[k if k != "ours" else "assistant", v["seconds"], v["chunks"]] for k, v in ing.items()],
+        [[NAMES.get(k, k), v["seconds"], v["chunks"]] for k, v in ing.items()],
     )
     mem = s["memory_mb"]
     out += _table(
@@ -352,20 +354,33 @@ def child_env(keep_bansou: bool) -> dict[str, str]:
     return env
 
 
+# Runs the command as its own child and reports that child's wall time and peak RSS. The launcher
+# is needed because a child spawned straight from the bench inherits the bench's RSS high-water mark
+# (Linux carries it across fork/exec), so ru_maxrss would read the bench's size, not the child's.
+LAUNCHER = """
+import json, os, subprocess, sys, time
+t0 = time.perf_counter()
+p = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(p.pid, 0)
+wall = time.perf_counter() - t0
+with open(sys.argv[1], "w") as f:
+    json.dump({"wall": wall, "maxrss_kb": usage.ru_maxrss, "rc": os.waitstatus_to_exitcode(status)}, f)
+"""
+
+
 def run_measured(cmd: Sequence[str], env: Mapping[str, str]) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS (KB, this child only, via wait4) and stdout of one subprocess."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(list(cmd), stdout=out, stderr=err, env=dict(env))
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
-    if proc.returncode != 0:
-        raise BenchError(f"{' '.join(cmd[:4])} … exited {proc.returncode}: {stderr.strip()[-600:]}")
-    return wall, int(usage.ru_maxrss), stdout
+    """Wall seconds, peak RSS (KB, of that process alone) and stdout of one fresh process."""
+    with tempfile.TemporaryDirectory(prefix="bansou-run-") as tmp:
+        report = Path(tmp) / "usage.json"
+        launcher = [sys.executable, "-I", "-c", LAUNCHER, str(report)]
+        done = subprocess.run([*launcher, *cmd], env=dict(env), capture_output=True, text=True, check=False)
+        try:
+            usage = json.loads(report.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            usage = {"rc": done.returncode}
+    if done.returncode != 0 or usage.get("rc") != 0:
+        raise BenchError(f"{' '.join(cmd[1:4])} … exited {usage.get('rc')}: {done.stderr.strip()[-600:]}")
+    return float(usage["wall"]), int(usage["maxrss_kb"]), done.stdout
 
 
 def corpus_documents(corpus: Path) -> list[Path]:
@@ -434,14 +449,14 @@ def machine_facts() -> dict[str, Any]:
 
 def measure_grid(
     engine: Any, items: Sequence[dict[str, Any]], defaults: Mapping[str, tuple[float, float]]
-) -> tuple[dict[str, dict[str, list[int | None]]], int]:
+) -> tuple[dict[str, dict[str, list[int | None]]], list[str]]:
     """Ranks of the right section per language and weight pair; the index's settings are swapped
     per weight pair (StoreIndex.search reads them on every call) and restored afterwards."""
     index = engine.index
     base: Settings = index.settings
     sections = [c.section for c in index.chunks]
     analysed = [(it, engine.analyze(it["question"])) for it in items]
-    mismatched = sum(1 for it, a in analysed if a.lang != it["lang"])
+    mismatched = [f"{it['id']} ({it['lang']}, read as {a.lang})" for it, a in analysed if a.lang != it["lang"]]
     out: dict[str, dict[str, list[int | None]]] = {}
     try:
         for lang in LANGS:
@@ -473,6 +488,7 @@ def run_bench(args: argparse.Namespace) -> Measurements:
     settings = load_settings(store=args.store, corpus=args.corpus)
     items = read_items([args.qa])
     r_items = retrieval_items(items)
+    r_ids = {id(it) for it in r_items}
     py = sys.executable
     defaults = {
         "ja": (settings.bm25_weight, settings.dense_weight),
@@ -502,7 +518,7 @@ def run_bench(args: argparse.Namespace) -> Measurements:
             _note(f"retrieval grid on {size}-character chunks")
             m.ranks[size], mismatched = measure_grid(engine, r_items, defaults)
             if mismatched and size == sizes[0]:
-                m.notes.append(f"{mismatched} grid item(s) are detected as another language than labelled")
+                m.notes.append("labelled language differs from the detected one: " + ", ".join(mismatched))
             del engine
         # d: the baseline's build, in a fresh process too
         _note("building the naive RAG baseline")
@@ -518,7 +534,10 @@ def run_bench(args: argparse.Namespace) -> Measurements:
         ours: list[str] = []
         for it in items:
             t0 = time.perf_counter()
-            ours.append(engine.ask(it["question"], list(it.get("history", []))).answer)
+            try:
+                ours.append(engine.ask(it["question"], list(it.get("history", []))).answer)
+            except InputError as e:
+                ours.append(f"{type(e).__name__}: {e}")
             m.ours_ms.append((time.perf_counter() - t0) * 1000)
         b_texts, b_sections = baseline_chunks(settings.corpus)
         unmapped = sum(1 for s in b_sections if s is None)
@@ -537,7 +556,7 @@ def run_bench(args: argparse.Namespace) -> Measurements:
                 m.ours_figures.append(all(contains(answer, e) for e in it["expect_all"]))
                 m.baseline_figures.append(all(contains(passages, e) for e in it["expect_all"]))
                 m.figures_followup.append(bool(it.get("history")))
-            if it in r_items:
+            if id(it) in r_ids:
                 m.baseline_ranks.setdefault(it["lang"], []).append(
                     first_rank([b_sections[i] for i in ids], it["section"])
                 )
@@ -586,7 +605,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AssistantError as e:
         print(f"error: {e}", file=sys.stderr)
         return e.exit_code
-    print(json.dumps(summary, ensure_ascii=False, indent=2) if args.json else format_report(summary), end="\n")
+    print(
+        json.dumps(summary, ensure_ascii=False, indent=2) if args.json else format_report(summary),
+        end="" if not args.json else "\n",
+    )
     return 0
 
 

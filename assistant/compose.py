@@ -498,11 +498,8 @@ class Composer:
             who = f"{chart.row_axis_en} = {r.label_en} ({chart.row_axis}「{r.label}」){' n=' + str(r.n) if r.n else ''}"
             return f"for {who}: {cells} [1]."
         cells = "、".join(f"「{c.label}」{fmt_value(r.values[c.key], chart.unit)}" for c in chart.columns)
-        who = (
-            f"{r.label}{n}"
-            if chart.row_axis.startswith("経営者の年齢")
-            else f"{chart.row_axis}に「{r.label}」と答えた経営者"
-        )
+        # groups with their own n (age bands) are named directly; answer groups by the question
+        who = f"{r.label}{n}" if r.n is not None else f"{chart.row_axis}に「{r.label}」と答えた経営者"
         return f"{who}では{cells}です[1]。"
 
     def t_crosstab_top(self, chart: Chart, rows: list[Row], col: str, en: bool, least: bool = False) -> str:

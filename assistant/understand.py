@@ -239,7 +239,8 @@ def detect_language(text: str) -> Language:
     latin = len(re.findall(r"[A-Za-z]", text))
     japanese = len(re.findall(r"[\u3040-\u30ff\u3400-\u9fff]", text))
     hiragana = len(re.findall(r"[\u3040-\u309f]", text))
-    if latin > 1.5 * japanese:
+    latin_words = len(re.findall(r"[A-Za-z]{2,}", text))
+    if latin > 1.5 * japanese or (hiragana == 0 and latin_words >= 2):
         return "en"
     if hiragana or japanese:
         return "ja"
