@@ -17,6 +17,7 @@ CHART_THRESHOLD = 1.0
 DEFERRED = re.compile(r"次号.*(予定|報告したい|報告する)")
 CONTINUES = re.compile(r"^(これ|それ|この|その|こうした|このような|そうした)")
 REFERS_BACK = re.compile(r"このような|こうした|そうした|これら|この(制度|事業|状況|背景)")
+FINDINGS = re.compile(r"分かりました|明らかになった|示された|上位の回答")
 REASONS = re.compile(r"ため|要因|背景|理由|ことから|から、|のは、")
 DEFINES = re.compile(r"とは、|を指し|と称し|を意味|のこと|：")
 
@@ -83,6 +84,10 @@ class Composer:
         if "measure" in a.cues:  # averages, prices, amounts: the report counts answers, it prices nothing
             return self.abstain(a, reason="none")
         chart_id, score = self.pick_chart(a)
+        if "summary" in a.cues and not a.chart_scores:
+            return self.summary(a)
+        if "named" in a.cues:  # 「おすすめの会社」: the report names no providers
+            return self.abstain(a, reason="none")
         meta = next(
             (k for k in ("period", "respondents", "publisher", "author", "title", "about") if k in a.cues), None
         )
@@ -120,6 +125,24 @@ class Composer:
             return self.chart_answer(a, chart_id)
         ans = self.concept(a, hits, strict=False)
         return ans if ans is not None else self.abstain(a, reason="none")
+
+    def summary(self, a: Analysis) -> Answer:
+        """The report's own statements of its findings, from its closing section."""
+        last = self.index.chunks[max(i for i, c in enumerate(self.index.chunks) if c.kind == "text")].section
+        found = [s for s in self.sentences if self.index.chunks[s.chunk].section == last and FINDINGS.search(s.text)]
+        if not found:
+            return self.abstain(a, reason="none")
+        chosen = found[:3]
+        cites = [self.text_citation(i + 1, [s]) for i, s in enumerate(chosen)]
+        if a.lang == "en":
+            text = "The report sums up its findings in its closing section: " + " ".join(
+                f"「{s.text}」[{i + 1}]" for i, s in enumerate(chosen)
+            )
+        else:
+            text = "報告書のまとめでは次のように述べています。" + "".join(
+                f"「{s.text}」[{i + 1}]" for i, s in enumerate(chosen)
+            )
+        return Answer(a.question, text, False, cites, [], a.lang, kind="concept")
 
     def sibling_for_comparison(self, a: Analysis, chart_id: str, score: float) -> str | None:
         """DX vs GX: a comparison naming two charts of the same section answers both."""
@@ -231,6 +254,8 @@ class Composer:
     def concept(
         self, a: Analysis, hits: Callable[[], list[Hit]], *, strict: bool, section: str | None = None
     ) -> Answer | None:
+        if not a.subject and all(t in GENERIC_JA for t in a.terms) and section is None:
+            return None  # only 「伴走支援」「企業」: any passage would do, so none answers
         scored = self.score_sentences(a, hits(), section)
         if not scored:
             return None
@@ -240,25 +265,27 @@ class Composer:
             need = max(need, 0.75)
         if coverage < need:
             return None
+        deferred = next((x for x in scored[:5] if DEFERRED.search(x[2].text)), None)
+        if deferred is not None and deferred[1] >= coverage and deferred[0] >= 0.8 * best_score:
+            best = deferred[2]  # the report itself says this comes in a later issue
         if DEFERRED.search(best.text) and "次号" not in a.text and "next issue" not in a.text.lower():
             return self.abstain(a, reason="deferred", deferred=best)
         if a.cues & {"figure", "when"} and not re.search(r"\d|割|半数|約半分", best.text):
             return None  # a number or a date was asked for, and the best passage has none
-        chosen = [best]
-        siblings = [s for sc, cov, s in scored[1:] if s.chunk == best.chunk and sc >= 0.7 * best_score]
         chunk_sents = [s for s in self.sentences if s.chunk == best.chunk]
-        nxt = next((s for s in chunk_sents if s.pos == best.pos + 1), None)
-        if nxt is not None and CONTINUES.match(nxt.text):
-            chosen.append(nxt)
         prv = next((s for s in chunk_sents if s.pos == best.pos - 1), None)
-        if prv is not None and REFERS_BACK.search(best.text):
-            chosen.append(prv)
+        nxt = next((s for s in chunk_sents if s.pos == best.pos + 1), None)
+        lead = (
+            [prv, best] if prv is not None and REFERS_BACK.search(best.text) else [best]
+        )  # 「このような…」 needs its antecedent
+        rest: list[SentenceRef] = [nxt] if nxt is not None and CONTINUES.match(nxt.text) else []
+        siblings = [s for sc, _cov, s in scored[1:] if s.chunk == best.chunk and sc >= 0.7 * best_score]
         for s in siblings:
-            if len(chosen) >= 3 or sum(len(c.text) for c in chosen) + len(s.text) > 320:
+            if len(lead) + len(rest) >= 3 or sum(len(c.text) for c in lead + rest) + len(s.text) > 320:
                 break
-            if s not in chosen and not DEFERRED.search(s.text):
-                chosen.append(s)
-        chosen.sort(key=lambda s: s.pos)
+            if s not in lead and s not in rest and not DEFERRED.search(s.text):
+                rest.append(s)
+        chosen = lead + sorted(rest, key=lambda s: s.pos)  # the best passage first, then the others in report order
         cite = self.text_citation(1, chosen)
         quote = "".join(s.text for s in chosen)
         if a.lang == "en":

@@ -20,7 +20,9 @@ JA_CUES: dict[str, str] = {
     "publisher": r"発行(元|者)|出典は|調査(主体|機関|元|会社)|誰が(この|本)?(調査|レポート|報告書)|どこが(この|本)?(調査|レポート|報告書)|どこの調査|(調査|レポート|報告書)を(実施|発行|作成|行)(した|っ)|(調査|レポート|報告書)の(発行|作成|実施)(元|者|主体)",
     "author": r"著者|執筆|筆者|所長|書いた(人|の)",
     "title": r"タイトル|題名|報告書の名前|レポートの名前",
-    "about": r"(この|本)(報告書|レポート|調査)(は|って)(何|なに)について|何が(分かる|わかる)|何を(扱|調べ)|概要|要約",
+    "about": r"(この|本)(報告書|レポート|調査)(は|って)(何|なに)について|何が(分かる|わかる)|何を(扱|調べ)|概要",
+    "summary": r"まとめ|要約|要点|結論|主な(結果|発見)|ポイントは",
+    "named": r"(おすすめ|お勧め|オススメ|おススメ)の(会社|企業|コンサル|事業者|機関|業者|支援先|専門家)|会社名|社名|どこの(会社|コンサル|業者)|具体的な(会社|企業名|事業者)",
     "all": r"すべて|全て|全部|一覧|すべての|全項目|all (the )?(reasons|answers|items|options|purposes|organi[sz]ations|providers|triggers)|list (all|every)|full list|every (reason|answer|item)",
     "ranking": r"最も|一番|いちばん|多い|多かった|上位|トップ|主な|主要|ランキング|順位|ベスト|何が多|どれが多|どこが多|大きい|目立つ",
     "least": r"最も少な|一番少な|少ない|少なかった|最下位|低い",
@@ -34,11 +36,13 @@ JA_CUES: dict[str, str] = {
 }
 EN_CUES: dict[str, str] = {
     "period": r"survey period|when was (the|this) survey|when (was|were) .*(conducted|carried out|done|run)|fieldwork|survey dates?|when did the survey",
-    "respondents": r"how many (companies|firms|businesses|smes|respondents|people|owners)\b.*\b(answer|respond|surveyed|take part|took part|participat|in the survey)|sample size|number of respondents|how many (respondents|answered|responded)|who (answered|responded|was surveyed)",
+    "respondents": r"how many (companies|firms|businesses|smes|respondents|people|owners)\b.*\b(answer|respond|surveyed|asked|take part|took part|participat|in the survey)|sample size|number of respondents|how many (respondents|answered|responded)|who (answered|responded|was surveyed)",
     "publisher": r"who (published|conducted|ran|made|did|carried out|produced|wrote|issued)|publisher|which (organization|organisation|institute|company) (published|conducted|ran|made)|source of (the|this) (report|survey)",
     "author": r"\bauthor|who wrote|written by",
     "title": r"\btitle\b|name of the report",
-    "about": r"what is (this|the) (report|survey) about|what does (this|the) (report|survey) (cover|show|say)|summar",
+    "about": r"what is (this|the) (report|survey) about|what does (this|the) (report|survey) (cover|show|say)",
+    "named": r"recommend (a|an|some|any|specific|good) (company|companies|consultant|consultants|firm|firms|provider|providers)|which (company|consultant|firm|provider) should|names? of (the )?(companies|consultants|providers)",
+    "summary": r"\bsummar|\bconclusion|\bkey findings|\bmain findings|\btakeaways?\b",
     "ranking": r"\bmost\b|\btop\b|\bmain\b|\bcommon|\bbiggest|\blargest|\bleading|\brank|\bprimary|\bmajor|\bhighest|\bpopular",
     "least": r"\bleast\b|\bfewest\b|\blowest\b|\bsmallest\b|\bleast common",
     "nth": r"\b(second|third|fourth|fifth|2nd|3rd|4th|5th)\b",
@@ -526,6 +530,8 @@ class Understander:
         ):
             a = int(next(g for g in m.groups() if g))
             spans.append((a, 150))
+        for m in re.finditer(r"(\d{2})\s*(?:to|-|–|and)\s*(\d{2})", text_en):
+            spans.append((int(m.group(1)), int(m.group(2))))
         for m in re.finditer(r"(?:under|younger than|below) (\d{2})", text_en):
             spans.append((0, int(m.group(1)) - 1))
         out = []

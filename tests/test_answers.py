@@ -184,3 +184,36 @@ def test_stream_yields_growing_text_then_the_answer(real_service) -> None:  # ty
     parts = list(real_service.stream("伴走支援を受けている企業の割合は？"))
     assert len(parts) >= 2 and parts[-1].answer.startswith(parts[0].answer)
     assert parts[-1].citations
+
+
+@pytest.mark.parametrize(
+    ("question", "expect", "section"),
+    [
+        ("支援機関として2番目に多いのは？", ["2番目に多いのは「税理士」40件"], "1-3"),
+        ("報告書のまとめを教えて", ["およそ半分"], "3"),
+        ("What share of owners aged 60 to 64 currently receive support?", ["28.8%"], "1-2"),
+        ("How many companies were asked why they do not use hands-on support?", ["347"], "2-3"),
+        ("伴走支援を受けている企業のうち最も多い支援の種類は？", ["課題解決型", "126件"], "1-4"),
+        ("GXに取り組みたくない経営者の伴走支援の活用状況は？", ["30.5%"], "1-2"),
+    ],
+)
+def test_other_question_shapes(real_service, question, expect, section) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question)
+    assert not a.abstained, a.answer
+    for e in expect:
+        assert e in a.answer
+    assert a.citations[0].section == section
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "おすすめのコンサルティング会社を教えてください",
+        "What is the average cost of hands-on support?",
+        "伴走支援の料金相場はいくらですか？",
+        "What do most firms want from hands-on support?",
+        "Which country has the most SMEs?",
+    ],
+)
+def test_more_abstentions(real_service, question) -> None:  # type: ignore[no-untyped-def]
+    assert real_service.ask(question).abstained
