@@ -129,8 +129,26 @@ def _read_yaml(path: Path) -> Any:
         raise IngestError(f"{path} is not valid YAML: {e}") from None
 
 
+def code_fingerprint() -> str:
+    """The ingest code itself: a change in how text is split or charts are read rebuilds the store."""
+    import assistant.lexical
+    import assistant.records
+    import ingest
+
+    files = sorted(Path(ingest.__file__).parent.glob("*.py")) + [
+        Path(assistant.records.__file__),
+        Path(assistant.lexical.__file__),
+    ]
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def corpus_hash(files: Sequence[Path], settings: Settings, emb_id: str) -> str:
-    h = hashlib.sha256(f"schema={SCHEMA};embedder={emb_id};chunk={settings.chunk_chars}".encode())
+    h = hashlib.sha256(
+        f"schema={SCHEMA};code={code_fingerprint()};embedder={emb_id};chunk={settings.chunk_chars}".encode()
+    )
     for f in sorted(set(files), key=str):
         h.update(str(f.name).encode())
         try:
