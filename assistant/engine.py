@@ -137,6 +137,15 @@ class Engine:
     def resolve(self, a: Analysis, prev: Analysis) -> Analysis:
         """Read a follow-up against the previous turn: 「それはなぜ？」, 「税理士は？」, "what about …?"."""
         text = a.text.replace(" ", "")
+        switch = re.fullmatch(
+            r"(?:(英語|日本語)で(?:教えて|お願い|答えて)?(?:ください|下さい)?[。？?]?)", text
+        ) or re.fullmatch(
+            r"(?:(?:please )?(?:answer |say that |tell me )?in (english|japanese)(?: please)?[.?!]?)",
+            a.text.lower().strip(),
+        )
+        if switch:  # 「英語で教えて」: the previous question again, in the asked language
+            lang = "en" if switch.group(1) in ("英語", "english") else "ja"
+            return replace(prev, question=a.question, lang=lang, followup=True, inherited=prev.text)
         own_chart, own_score = a.best_chart()
         anaphoric = bool(re.search(FOLLOWUP_JA, text) or re.search(FOLLOWUP_EN, a.text.lower().strip()))
         short = len(text) <= 14 if a.lang == "ja" else len(a.text.split()) <= 6

@@ -217,3 +217,8 @@ def test_other_question_shapes(real_service, question, expect, section) -> None:
 )
 def test_more_abstentions(real_service, question) -> None:  # type: ignore[no-untyped-def]
     assert real_service.ask(question).abstained
+
+
+def test_language_switch_follow_up(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("英語で教えて", ["伴走支援を受けている企業の割合は？"])
+    assert a.language == "en" and "37.1%" in a.answer and "currently receiving" in a.answer
