@@ -19,7 +19,7 @@ from assistant.embedders import embedder_id, make_embedder
 from assistant.errors import InputError, NotFound
 from assistant.index import Hit, HybridRetriever, StoreIndex
 from assistant.lexical import SudachiTokenizer
-from assistant.records import Answer, Chart, Turn
+from assistant.records import Answer, Chart, Language, Turn
 from assistant.settings import Settings
 from assistant.storage import open_build
 from assistant.understand import FOLLOWUP_EN, FOLLOWUP_JA, Analysis, Understander
@@ -144,7 +144,7 @@ class Engine:
             a.text.lower().strip(),
         )
         if switch:  # 「英語で教えて」: the previous question again, in the asked language
-            lang = "en" if switch.group(1) in ("英語", "english") else "ja"
+            lang: Language = "en" if switch.group(1) in ("英語", "english") else "ja"
             return replace(prev, question=a.question, lang=lang, followup=True, inherited=prev.text)
         own_chart, own_score = a.best_chart()
         anaphoric = bool(re.search(FOLLOWUP_JA, text) or re.search(FOLLOWUP_EN, a.text.lower().strip()))
