@@ -49,6 +49,7 @@ test: $(VENV)/.installed-test browser-deps lint
 eval: $(VENV)/.installed ingest
 	$(BIN)/python -m assistant.eval tests/qa.jsonl --store $(STORE)
 	$(BIN)/python -m assistant.eval tests/data/dev.jsonl --store $(STORE)
+	$(BIN)/python -m assistant.eval tests/data/heldout.jsonl --store $(STORE)
 
 bench: $(VENV)/.installed ingest
 	$(BIN)/python -m assistant.bench --store $(STORE)

@@ -33,7 +33,6 @@ CONTINUES = re.compile(r"^(これ|それ|この|その|こうした|このよう
 REFERS_BACK = re.compile(r"このような|こうした|そうした|これら|この(制度|事業|状況|背景)")
 FINDINGS = re.compile(r"分かりました|明らかになった|示された|上位の回答")
 REASONS = re.compile(r"ため|要因|背景|理由|ことから|から、|のは、")
-DEFINES = re.compile(r"とは、|を指し|と称し|を意味|のこと|：")
 
 
 @dataclass(frozen=True)
@@ -74,6 +73,10 @@ class Composer:
             return self.abstain(a, reason="facet", detail=a.missing_facets[0])
         if "measure" in a.cues:  # averages, prices, amounts: the report counts answers, it prices nothing
             return self.abstain(a, reason="none")
+        if "outcome" in a.cues and not any(o.kind == "topic" for m in a.matches for o in m.owners):
+            # 「売上は伸びた？」: results of support are what the report defers to its next issue
+            later = self.deferred_about(["効果", *a.terms])
+            return self.abstain(a, reason="deferred" if later else "none", deferred=later)
         chart_id, score = self.pick_chart(a)
         if "summary" in a.cues and not a.chart_scores:
             return self.summary(a)
@@ -113,6 +116,9 @@ class Composer:
             sibling = self.sibling_for_comparison(a, chart_id, score)
             if sibling is not None:
                 return self.multi_chart_answer(a, [chart_id, sibling])
+            pair = self.comparison_pair(a, score) if "comparison" in a.cues else None
+            if pair is not None and chart_id not in pair:
+                return self.multi_chart_answer(a, pair)
             return self.chart_answer(a, chart_id)
         ans = self.concept(a, hits, strict=False)
         return ans if ans is not None else self.abstain(a, reason="none")
@@ -135,6 +141,16 @@ class Composer:
             )
         return Answer(a.question, text, False, cites, [], a.lang, kind="concept")
 
+    def comparison_pair(self, a: Analysis, best: float) -> list[str] | None:
+        """DX vs GX: two topic-matched charts of one section, both near the best score, answer together."""
+        topical = {o.chart for m in a.matches for o in m.owners if o.kind == "topic"}
+        by_section: dict[str, list[str]] = {}
+        for c, sc in a.chart_scores.items():
+            if c in topical and sc >= 0.8 * best and sc >= CHART_THRESHOLD:
+                by_section.setdefault(self.index.charts[c].section, []).append(c)
+        pairs = [sorted(cs, key=lambda c: -a.chart_scores[c])[:2] for cs in by_section.values() if len(cs) >= 2]
+        return max(pairs, key=lambda p: sum(a.chart_scores[c] for c in p)) if pairs else None
+
     def sibling_for_comparison(self, a: Analysis, chart_id: str, score: float) -> str | None:
         """DX vs GX: a comparison naming two charts of the same section answers both."""
         if "comparison" not in a.cues:
@@ -151,6 +167,16 @@ class Composer:
             and any(o.chart == c and o.kind == "topic" for m in a.matches for o in m.owners)
         ]
         return max(others, key=lambda x: x[1])[0] if others else None
+
+    def deferred_about(self, terms: list[str]) -> SentenceRef | None:
+        """The report's 「次号で報告」 sentence that shares most terms with the question, if any."""
+        best: tuple[int, SentenceRef] | None = None
+        for s in self.sentences:
+            if DEFERRED.search(s.text):
+                shared = len(set(terms) & s.terms)
+                if shared and (best is None or shared > best[0]):
+                    best = (shared, s)
+        return best[1] if best else None
 
     def is_why_chart(self, a: Analysis, chart_id: str) -> bool:
         return any(o.chart == chart_id and o.kind == "why" for m in a.matches for o in m.owners)
@@ -228,14 +254,15 @@ class Composer:
             got = sum(w for t, w in weights.items() if t in s.terms)
             coverage = sum(weights[t] for t in core if t in s.terms) / core_total
             score = got / total + 0.15 / (1 + rank.get(s.chunk, 20))
-            for subj in subjects:
-                if subj in s.text:
-                    score += 0.3
-                    if "concept" in a.cues and (f"{subj}とは" in s.text or f"{subj}：" in s.text):
-                        score += 0.5
-                    break
-            if "concept" in a.cues and DEFINES.search(s.text):
-                score += 0.15
+            present = [subj for subj in subjects if subj in s.text]
+            if present:
+                score += 0.3
+                if "concept" in a.cues and any(_defines(s.text, subj) for subj in present):
+                    score += 0.5
+                elif "concept" in a.cues and any(
+                    re.search(rf"(とする|という|といった|ような|ための)“?{re.escape(subj)}", s.text) for subj in present
+                ):
+                    score += 0.2  # 「自ら変革していこうとする自走化」: described where it is used
             if "why" in a.cues and REASONS.search(s.text):
                 score += 0.2
             out.append((score, coverage, s))
@@ -335,6 +362,8 @@ class Composer:
                 rows = order[:1]
                 lines.append(t_crosstab_top(chart, order[:3], col, en, least="least" in cues))
             elif rows:
+                if "comparison" in cues and len(rows) == 1:  # 「意欲がある人とない人で」: compare with the other groups
+                    rows = rows + [r for r in chart.rows if r not in rows]
                 lines.extend(t_crosstab_row(chart, r, en) for r in rows)
             else:
                 rows = list(chart.rows)
@@ -349,6 +378,15 @@ class Composer:
             kind = "ranking"
             stated = list(chart.rows)
             lines.append(t_all(chart, stated, en))
+        elif rows and cues & {"ranking", "least"} and not cues & {"comparison", "why"} and len(rows) == 1:
+            # 「一番多いのは広告だよね？」: the ranking, then the row asked about
+            kind = "ranking"
+            least = "least" in cues
+            pool = [r for r in chart.rows if r.values["value"] is not None and r.key != "other"]
+            order = sorted(pool, key=lambda r: r.values["value"] or 0.0, reverse=not least)
+            stated = order[:3] + [r for r in rows if r not in order[:3]]
+            lines.append(t_ranking(chart, order[:3], least, en))
+            lines.extend(t_row(chart, r, en) for r in rows if r not in order[:3])
         elif rows:
             kind = "comparison" if len(rows) > 1 and "comparison" in cues else "figure"
             for r in rows:
@@ -364,7 +402,7 @@ class Composer:
             least = "least" in cues
             pool = [r for r in chart.rows if r.values["value"] is not None and r.key != "other"]
             order = sorted(pool, key=lambda r: r.values["value"] or 0.0, reverse=not least)
-            stated = order[:3]
+            stated = order[: _top_n(a.text) or 3]
             nth = _ordinal(a.text)
             if nth and nth <= len(order):
                 stated = [order[nth - 1], order[0]]
@@ -606,6 +644,16 @@ ORDINALS = {
 }
 
 
+def _top_n(text: str) -> int | None:
+    """「上位5つ」, "top five": how many to list."""
+    words = {"three": 3, "four": 4, "five": 5, "six": 6, "ten": 10, "三": 3, "四": 4, "五": 5, "十": 10}
+    m = re.search(r"(?:上位|トップ|ベスト|top)\s*(\d+|three|four|five|six|ten|三|四|五|十)", text.lower())
+    if not m:
+        return None
+    g = m.group(1)
+    return int(g) if g.isdigit() else words[g]
+
+
 def _ordinal(text: str) -> int | None:
     m = re.search(
         r"([2-9])\s*(?:番目|位)|([二三四五])(?:番目|位)|\b(second|third|fourth|fifth|2nd|3rd|4th|5th)\b", text.lower()
@@ -614,6 +662,12 @@ def _ordinal(text: str) -> int | None:
         return None
     g = m.group(1) or m.group(2) or m.group(3)
     return int(g) if g.isdigit() else ORDINALS[g]
+
+
+def _defines(text: str, term: str) -> bool:
+    """Is `term` defined here: 「Xとは」「X：」「Xを指す」「…を“X”と称している」."""
+    t = re.escape(term)
+    return bool(re.search(rf"{t}”?(とは|：|を指|のこと)|を“?{t}”?、?(と称|と呼)|“{t}”と称", text))
 
 
 def _subject_variants(subject: str | None) -> list[str]:
@@ -625,6 +679,8 @@ def _subject_variants(subject: str | None) -> list[str]:
     if stripped and stripped != subject:
         out.append(stripped)
     out.extend(x for x in re.findall(r"[\u3040-\u30ff\u3400-\u9fff々ー]{2,}", subject) if x not in out)
+    parts = re.split(r"の|から|へ|と|や|、|・", stripped or subject)  # 「モノの支援からコトの支援へ」 -> モノ, コト
+    out.extend(p for p in parts if len(p) >= 2 and p not in out and p not in ("伴走支援", "支援"))
     return out
 
 

@@ -154,7 +154,8 @@ class Engine:
             return a
         if not anaphoric and not (short and own_score < 2.0):
             return a
-        combined = self.understander.analyze(prev.text + "。" + a.text if a.lang == "ja" else prev.text + " " + a.text)
+        context = f"{prev.inherited}。{prev.text}" if prev.inherited else prev.text  # the whole thread so far
+        combined = self.understander.analyze(context + "。" + a.text if a.lang == "ja" else context + " " + a.text)
         cues = set(a.cues)
         if not cues & KIND_CUES:
             cues |= prev.cues & KIND_CUES
@@ -206,7 +207,7 @@ class Engine:
             terms=a.terms + [t for t in prev.terms if t not in a.terms],
             unknown=a.unknown,
             followup=True,
-            inherited=prev.text,
+            inherited=context,
         )
 
     def _retrieve_step(self, a: Analysis) -> tuple[Analysis, Callable[[], list[Hit]]]:

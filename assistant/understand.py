@@ -15,41 +15,44 @@ from assistant.records import Chart, Language
 
 # --- cue patterns: how people ask, independent of the report's content ----------------------
 JA_CUES: dict[str, str] = {
-    "period": r"調査期間|調査時期|調査日|いつ(から|まで)?(の)?調査|調査(は|が|を)?いつ|いつ(実施|行われ|行った)|実施時期|実施期間",
+    "period": r"調査期間|調査時期|調査日|いつ(から|まで)?(の)?(調査|アンケート)|(調査|アンケート|サーベイ).{0,6}いつ|いつ(実施|行われ|行った)|実施時期|実施期間",
     "respondents": r"何社が回答|何社(に|を)調査|回答(した)?(企業|者|社)(の)?数|回答数は|回答者数|サンプル(数|サイズ)?|n数|母数|対象(企業)?数|調査対象|何社を対象|何人が回答|何社が参加",
-    "publisher": r"発行(元|者)|出典は|調査(主体|機関|元|会社)|誰が(この|本)?(調査|レポート|報告書)|どこが(この|本)?(調査|レポート|報告書)|どこの調査|(調査|レポート|報告書)を(実施|発行|作成|行)(した|っ)|(調査|レポート|報告書)の(発行|作成|実施)(元|者|主体)",
+    "publisher": r"発行(元|者)|出典は|調査(主体|機関|元|会社)|誰が(この|本)?(調査|レポート|報告書)|どこが(この|本)?(調査|レポート|報告書)|どこの調査|(調査|レポート|報告書)を(実施|発行|作成|行)(した|っ)|(調査|レポート|報告書)の(発行|作成|実施)(元|者|主体)|(調査|レポート|報告書|アンケート)を?(出し|発行し|作っ|作成し|実施し|やっ)[^？?]{0,6}(どこ|誰|だれ)",
     "author": r"著者|執筆|筆者|所長|書いた(人|の)",
     "title": r"タイトル|題名|報告書の名前|レポートの名前",
     "about": r"(この|本)(報告書|レポート|調査)(は|って)(何|なに)について|何が(分かる|わかる)|何を(扱|調べ)|概要",
     "summary": r"まとめ|要約|要点|結論|主な(結果|発見)|ポイントは",
     "named": r"(おすすめ|お勧め|オススメ|おススメ)の(会社|企業|コンサル|事業者|機関|業者|支援先|専門家)|会社名|社名|どこの(会社|コンサル|業者)|具体的な(会社|企業名|事業者)",
+    "topn": r"(上位|トップ|top ?|ベスト)\s*(\d|three|five|ten|三|五)",
     "all": r"すべて|全て|全部|一覧|すべての|全項目|all (the )?(reasons|answers|items|options|purposes|organi[sz]ations|providers|triggers)|list (all|every)|full list|every (reason|answer|item)",
     "ranking": r"最も|一番|いちばん|多い|多かった|上位|トップ|主な|主要|ランキング|順位|ベスト|何が多|どれが多|どこが多|大きい|目立つ",
     "least": r"最も少な|一番少な|少ない|少なかった|最下位|低い",
-    "comparison": r"比べ|比較|違い|差は|差が|どちら|どっち|より多|より少な|対して|vs|異なる",
+    "comparison": r"比べ|比較|違い|違う|差は|差が|どちら|どっち|より多|より少な|対して|vs|異なる|同じ|同数|同程度",
+    "outcome": r"伸び(た|ました|る)|増え(た|ました)|上がっ(た|て)|改善(した|され)|向上(した|され)|成果|効果(は|が)(あった|出た|出ました)|満足",
     "nth": r"([2-9２-９二三四五])(番目|位)",
     "measure": r"平均(?!より|以上|以下|的|を上回|を下回)|相場|金額|いくら|何円|万円|単価|料金|価格|年収|売上高|市場規模",
     "figure": r"割合|何%|何パーセント|何割|何分の|どれだけ|何社|何件|何人|いくつ|どのくらい|どれくらい|どれぐらい|どのぐらい|どの程度|数は|率|件数|比率|シェア|パーセント|%|数を",
-    "concept": r"とは|って何|ってなに|って.{0,6}(何|なに)[？?]?$|意味|定義|説明して|どういう|どんな(支援|もの|制度|事業|内容)|どのような(もの|支援|制度|事業|内容)|について(教え|説明|知り)|何ですか|なんですか|具体的",
+    "concept": r"とは|って(何|なに)(?!割|件|社|人|%|パーセント|番)|って[？?]$|って.{0,6}(何|なに)[？?]?$|意味|定義|説明して|どういう|どんな(支援|もの|制度|事業|内容)|どのような(もの|支援|制度|事業|内容)|について(教え|説明|知り)|何ですか|なんですか|具体的",
     "why": r"なぜ|何故|どうして|理由|要因|原因|背景|わけ",
     "when": r"いつ|何年|何月|時期",
 }
 EN_CUES: dict[str, str] = {
     "period": r"survey period|when was (the|this) survey|when (was|were) .*(conducted|carried out|done|run)|fieldwork|survey dates?|when did the survey",
-    "respondents": r"how many (companies|firms|businesses|smes|respondents|people|owners)\b.*\b(answer|respond|surveyed|asked|take part|took part|participat|in the survey)|sample size|number of respondents|how many (respondents|answered|responded)|who (answered|responded|was surveyed)",
+    "respondents": r"how many (companies|firms|businesses|smes|respondents|people|owners)\b(?!.*\b(said|cited|chose|picked|selected|named|gave|mentioned)\b).*\b(answer|respond|surveyed|asked|take part|took part|participat|in the survey)|sample size|number of respondents|how many (respondents|answered|responded)|who (answered|responded|was surveyed)",
     "publisher": r"who (published|conducted|ran|made|did|carried out|produced|wrote|issued)|publisher|which (organization|organisation|institute|company) (published|conducted|ran|made)|source of (the|this) (report|survey)",
     "author": r"\bauthor|who wrote|written by",
     "title": r"\btitle\b|name of the report",
     "about": r"what is (this|the) (report|survey) about|what does (this|the) (report|survey) (cover|show|say)",
-    "named": r"recommend (a|an|some|any|specific|good) (company|companies|consultant|consultants|firm|firms|provider|providers)|which (company|consultant|firm|provider) should|names? of (the )?(companies|consultants|providers)",
+    "named": r"recommend (a |an |some |any )?(specific |particular |good |reliable )?([a-z\-]+ )?(company|companies|consultant|consultants|consultancy|firm|firms|provider|providers)|which (company|consultant|firm|provider) should|names? of (the )?(companies|consultants|providers)",
     "summary": r"\bsummar|\bconclusion|\bkey findings|\bmain findings|\btakeaways?\b",
     "ranking": r"\bmost\b|\btop\b|\bmain\b|\bcommon|\bbiggest|\blargest|\bleading|\brank|\bprimary|\bmajor|\bhighest|\bpopular",
     "least": r"\bleast\b|\bfewest\b|\blowest\b|\bsmallest\b|\bleast common",
     "nth": r"\b(second|third|fourth|fifth|2nd|3rd|4th|5th)\b",
     "measure": r"\baverage (cost|price|fee|amount|salary|revenue|spend|budget|monthly|annual|yearly|hourly)|\bon average\b|\bmedian\b|\bmean (cost|price|fee)|\bprice|\bfees?\b|\bsalar|\byen\b|\bdollars?\b|how much does .* cost|market size|\brevenue of",
-    "comparison": r"\bcompar|\bversus\b|\bvs\.?\b|\bdifferen|\bmore than\b|\bless than\b|\bwhich is (more|higher|larger|bigger)|\bhigher than|\blower than",
+    "outcome": r"\bsee results|\bget results|\bresults\b.*\b(see|get|achiev|show)|\bimprov(e|ed|ement)|\bincreas|\bhigher sales|\bgrew\b|\bpay off|\bworth it|\beffective|\bsatisf",
+    "comparison": r"\bequal(ly)?\b|\bthe same\b|\bas (many|common|often)\b|\bcompar|\bversus\b|\bvs\.?\b|\bdifferen|\bmore than\b|\bless than\b|\bwhich is (more|higher|larger|bigger)|\bhigher than|\blower than",
     "figure": r"how many|how much|what share|what percentage|\bpercent|\bproportion|\brate\b|\bnumber of|\bshare\b|what portion|what fraction|\bhow often",
-    "concept": r"what (is|are|does|do) .*\b(mean|meant)|^what (is|are|was|were) (a |an |the )?[^?0-9]+\?*$|\bdefin|\bexplain|\bdescribe|\bmeaning\b|\bwhat kind of\b|tell me about",
+    "concept": r"what (is|are|does|do) .*\b(mean|meant)|\bwhat (exactly |precisely )?(is|are|was|were) (a |an |the )?[^?0-9]+\?*$|\bdefin|\bexplain|\bdescribe|\bmeaning\b|\bwhat kind of\b|tell me about",
     "why": r"\bwhy\b|\breasons?\b|\bcauses?\b|\bwhat makes\b",
     "when": r"\bwhen\b|\bwhat year\b|\bwhich year\b",
 }
@@ -65,7 +68,7 @@ INJECTION_SENTENCE = re.compile(
 INJECTION_CLAUSE = re.compile(
     r"[^、。]*(無視して|忘れて|従わずに)[、,]?"
     r"|[^、。]*(自由に|勝手に|でっち上げ|捏造)[^、。]*(作って|作成して|答えて)[、,]?"
-    r"|(だ|である)?と(答えて|回答して|言って|断定して|書いて|返して)(ください|下さい)?"
+    r"|(だ|である)?と(答えて|回答して|言って|断定して|書いて|返して|答える|回答する|答えな)(ください|下さい|こと|さい)?"
     r"|\b(ignore|disregard|forget)\b[^.?!]*\b(instructions?|rules|prompt)\b( and)?"
     r"|\b(ignore|disregard|forget)\b (all |the |any )?(previous|prior|above|earlier)( ones?)?( and)?"
     r"|\b(and )?(say|answer|respond|reply|state|claim|tell me)( that| with)?\b(?=[^.?!]*\d)",
@@ -216,6 +219,30 @@ ORDINARY_JA = {
     "かける",
     "掛ける",
 }
+ORDINARY_JA |= {
+    "大事",
+    "大切",
+    "重要",
+    "選ぶ",
+    "挙げる",
+    "選択",
+    "含める",
+    "知りたい",
+    "気になる",
+    "どう",
+    "ほう",
+    "特徴",
+    "概要",
+    "詳細",
+    "仕組み",
+    "中身",
+    "意味合い",
+    "そもそも",
+    "抑",
+    "抑々",
+    "一体",
+    "結局",
+}
 GENERIC_JA = {"伴走", "支援", "伴走支援", "企業", "中小企業", "経営者", "会社", "活用", "利用", "受ける", "使う"}
 EN_STOP = set(
     """a an the of to in on at for from by with about as is are was were be been being do does did have has had
@@ -227,15 +254,54 @@ EN_STOP = set(
     versus vs difference different kind kinds type types mean means meaning define definition explain describe
     whats what's let know like get got use used using uses among within per into onto over under than
     into out up down one two own same such only both either neither whether if while during before after again
-    real actual actually really true exactly according report's survey's said says anything something""".split()
+    real actual actually really true exactly according report's survey's said says anything something
+    curious way ways much many try want wants help think thing things kind sort lot lots am i'm really quite
+    cannot can't afford able possible option options""".split()
 )
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|年度)?(?!\d)")
 FACET = re.compile(r"([\u3040-\u30ff\u4e00-\u9fffA-Za-z]{1,8})別")
+# breakdowns the question asks for by name (industry, region, company size): none is in this kind of report
+FACET_NAMED = re.compile(
+    r"(業種|業界|地域|都道府県|エリア|従業員数|従業員規模|企業規模|会社の規模|規模|資本金|売上規模|男女|性別)"
+    r"(ごと|別|によって|による|で(の)?違|の違)|従業員が?\d+人|\d+人(以下|未満|以上|規模)"
+    r"|\bby (industry|sector|region|prefecture|company size|firm size|size|gender)\b"
+    r"|\b(fewer|more|less) than \d+ (employees|staff|workers|people)\b|\bheadcount\b|\b(industry|sector|regional) breakdown"
+)
 NUM_RANGE = re.compile(r"(\d{2})\s*[~～〜\-－]\s*(\d{2})")
 
 
 def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
+
+
+# after a kana only: 受けてる -> 受けている, but 育てる and 立てる stay
+_JA_CONTRACTIONS = [
+    ("てなかった", "ていなかった"),
+    ("てない", "ていない"),
+    ("てる", "ている"),
+    ("てた", "ていた"),
+    ("でる", "でいる"),
+    ("でない", "でいない"),
+]
+_EN_CONTRACTIONS = [
+    ("n't", " not"),
+    ("can not", "cannot"),
+    ("won not", "will not"),
+    ("'s ", " is "),
+    ("'re ", " are "),
+    ("'m ", " am "),
+    ("'ve ", " have "),
+]
+
+
+def colloquial(text: str) -> str:
+    """Spoken forms to written ones: 受けてる -> 受けている, don't -> do not."""
+    for a, b in _JA_CONTRACTIONS:
+        text = re.sub(rf"(?<=[\u3041-\u3093]){a}", b, text)
+    text = text.replace("’", "'")
+    for a, b in _EN_CONTRACTIONS:
+        text = re.sub(re.escape(a), b, text, flags=re.IGNORECASE)
+    return text.replace("do not", "do not").replace("ca not", "cannot")
 
 
 def detect_language(text: str) -> Language:
@@ -251,8 +317,19 @@ def detect_language(text: str) -> Language:
     return "en" if latin else "ja"
 
 
+BRACKETED = re.compile(
+    r"（[^）]{0,200}）|\([^)]{0,200}\)|【[^】]{0,200}】|\[[^\]]{0,200}\]|<[^>]{0,200}>|＜[^＞]{0,200}＞"
+)
+BRACKET_ORDER = re.compile(
+    r"システム|system|指示|命令|ルール|instruction|答えること|と答え|と回答|assistant", re.IGNORECASE
+)
+
+
 def strip_injection(text: str) -> tuple[str, bool]:
     """Remove what tries to instruct the assistant; what is left is the question."""
+    bracketed = BRACKETED.sub(lambda m: "" if BRACKET_ORDER.search(m.group(0)) else m.group(0), text)
+    if bracketed != text:  # （システム：…と答えること） and the like
+        return strip_injection(bracketed)[0], True
     parts = [p for p in re.split(r"(?<=[。！？!?])\s*|(?<=\.)\s+|\n+", text) if p and p.strip()]
     kept: list[str] = []
     injected = False
@@ -277,6 +354,7 @@ class Owner:
     chart: str
     kind: str  # topic | row | col | derived | why
     key: str
+    strength: float = 1.0  # an abbreviation of the label (DX for DX推進) is weaker evidence
 
 
 @dataclass
@@ -332,7 +410,7 @@ def _age_range(label: str) -> tuple[int, int] | None:
 class Understander:
     """Built once per store: the phrase index over chart vocabulary and the known-term vocabulary."""
 
-    WEIGHTS = {"topic": 1.0, "row": 1.3, "col": 0.5, "derived": 0.4, "why": 1.0}
+    WEIGHTS = {"topic": 1.0, "row": 1.3, "col": 0.5, "derived": 0.8, "why": 1.0}
 
     def __init__(
         self,
@@ -347,6 +425,7 @@ class Understander:
         self.tokenizer = tokenizer
         self.glossary = {nfkc(k).lower(): v for k, v in glossary.get("en", {}).items()}
         self.synonyms = {nfkc(k): v for k, v in glossary.get("ja", {}).items()}
+        self._synonym_keys = sorted(self.synonyms, key=len, reverse=True)
         self.canonical = sorted((k for k, v in self.glossary.items() if v == ["伴走支援"]), key=len, reverse=True)
         self.report_years = report_years
         self.report_text = report_text
@@ -367,9 +446,12 @@ class Understander:
             for t in c.why_topics_en:
                 self.en_why[nfkc(t).lower()].append(Owner(c.id, "why", ""))
             for r in c.rows:
-                for a in (_label_core(r.label), *r.aliases):
+                core = _label_core(r.label)
+                for a in (core, *r.aliases):
                     if a:
-                        self.ja[nfkc(a).replace(" ", "")].append(Owner(c.id, "row", r.key))
+                        part = a != core and a in core
+                        strength = min(1.0, math.sqrt(len(a) / len(core))) if part else 1.0
+                        self.ja[nfkc(a).replace(" ", "")].append(Owner(c.id, "row", r.key, strength))
                 for a in (r.label_en, *r.aliases_en):
                     self.en[nfkc(a).lower()].append(Owner(c.id, "row", r.key))
                 rng = _age_range(r.label)
@@ -419,8 +501,8 @@ class Understander:
         q = re.sub(r"\s+", " ", question).strip()
         text, injected = strip_injection(nfkc(q))
         lang = detect_language(text or q)
-        extra = [t for k, v in self.synonyms.items() if k in text.replace(" ", "") for t in v]
-        expanded = text + ("。" + "、".join(extra) if extra else "")
+        text = self._to_report_words(colloquial(text))
+        expanded = text
         text_ja = expanded.replace(" ", "")
         text_en = text.lower()
         for phrase in self.canonical:  # one English name for the support, so chart phrases can match it
@@ -434,9 +516,13 @@ class Understander:
         rows: dict[str, list[str]] = defaultdict(list)
         cols: dict[str, list[str]] = defaultdict(list)
         derived: dict[str, list[str]] = defaultdict(list)
+        anchored = {o.chart for m in matches for o in m.owners if o.kind != "derived"}
         for m in matches:
             for o in m.owners:
-                scores[o.chart] += m.idf * self.WEIGHTS[o.kind]
+                shared = len({x.chart for x in m.owners if x.kind == "derived"}) > 1
+                if o.kind == "derived" and o.chart not in anchored and shared:
+                    continue  # 「活用率」 (in several charts) alone picks none; 「一度でも」 (in one) does
+                scores[o.chart] += m.idf * self.WEIGHTS[o.kind] * o.strength
                 target = {"row": rows, "col": cols, "derived": derived}.get(o.kind)
                 if target is not None and o.key not in target[o.chart]:
                     target[o.chart].append(o.key)
@@ -447,6 +533,9 @@ class Understander:
         tokens, terms, unknown, proper = self._terms(expanded, lang, matches)
         subject = self._subject(text_ja, text_en, lang)
         facets = [f for f in FACET.findall(text_ja) if f[-2:] not in self.row_axes and f not in ("性", "特")]
+        named = FACET_NAMED.search(text_ja) or FACET_NAMED.search(text_en)
+        if named:
+            facets.append(next(g for g in named.groups() if g) if any(named.groups()) else named.group(0))
         years = [y for y in YEAR.findall(text) if y not in self.report_years]
         return Analysis(
             question=q,
@@ -501,6 +590,23 @@ class Understander:
             kept.append(cand)
         return sorted(kept, key=lambda x: x.start)
 
+    def _to_report_words(self, text: str) -> str:
+        """Paraphrases -> the report's own words (glossary synonyms), replaced in place; a key
+        that is already part of its replacement (コンサル in コンサルティング会社) is left alone."""
+        for key in self._synonym_keys:
+            if key not in text:
+                continue
+            value = "・".join(self.synonyms[key])
+            out, i = [], 0
+            while (j := text.find(key, i)) >= 0:
+                out.append(text[i:j])
+                start = j - value.find(key) if key in value else -1
+                already = start >= 0 and text[start : start + len(value)] == value
+                out.append(key if already else value)
+                i = j + len(key)
+            text = "".join(out) + text[i:]
+        return text
+
     def _en_pattern(self, phrase: str) -> re.Pattern[str]:
         pat = self._en_patterns.get(phrase)
         if pat is None:
@@ -522,6 +628,9 @@ class Understander:
             )
         for m in NUM_RANGE.finditer(text_ja):
             spans.append((int(m.group(1)), int(m.group(2))))
+        decades = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70}
+        for m in re.finditer(r"\b(twenties|thirties|forties|fifties|sixties|seventies)\b", text_en):
+            spans.append((decades[m.group(1)], decades[m.group(1)] + 9))
         for m in re.finditer(r"\b(\d0)s\b", text_en):
             lo = int(m.group(1))
             spans.append((lo, lo + 9))
@@ -558,8 +667,9 @@ class Understander:
             if (t.norm in ORDINARY_JA and not katakana) or len(t.norm) < 1:
                 continue
             terms.append(t.norm)
-            if t.norm not in self.known and t.surface not in self.report_text:
-                unknown.append(t.surface)
+            known = t.norm in self.known or (t.norm.endswith("的") and t.norm[:-1] in self.known)  # 意欲的
+            if t.pos == "名詞" and not known and t.surface not in self.report_text:
+                unknown.append(t.surface)  # an unseen verb is a paraphrase; an unseen noun is a new topic
                 if t.pos2 == "固有名詞":
                     proper.append(t.surface)
         if lang == "en" or re.search(r"[a-z]{2,}", text.lower()):
@@ -584,18 +694,35 @@ class Understander:
                         proper.append(original)
         return tokens, terms, unknown, proper
 
-    @staticmethod
-    def _subject(text_ja: str, text_en: str, lang: Language) -> str | None:
-        m = re.search(r"^(.+?)(?:とは|って(?:何|なに)|の意味|というのは|ってどういう)", text_ja) or re.search(
-            r"^(.+?)って.{0,8}(?:何|なに|どういう|どんな)", text_ja
+    def _subject(self, text_ja: str, text_en: str, lang: Language) -> str | None:
+        m = (
+            re.search(r"^(.+?)(?:とは|って(?:何|なに)(?!割|件|社|人|%)|の意味|というのは|ってどういう)", text_ja)
+            or re.search(r"^(.+?)って.{0,8}(?:何|なに|どういう|どんな)", text_ja)
+            or re.search(r"^(.+?)って[？?]$", text_ja)
         )
         if m:
             s = re.sub(r"^[「『“\"]|[」』”\"]$", "", m.group(1).strip("「」『』“”\"'"))
+            if re.match(r"(それ|これ|あれ|その|この|あの)", s):
+                return None  # 「それを受けてるって…」 points back; it names nothing
             return s or None
         m = re.search(
-            r"what (?:is|are|was|were|does|do) (?:the |a |an )?(?:term |word |concept of )?[\"“']?(.+?)[\"”']?(?: mean| stand for)?\s*\??$",
+            r"what (?:exactly |precisely )?(?:is|are|was|were|does|do) (?:the |a |an )?(?:term |word |concept of )?"
+            r"[\"“']?(.+?)[\"”']?(?: mean| stand for)?\s*\??$",
             text_en,
         )
         if m and lang == "en":
-            return m.group(1).strip()
+            subject = m.group(1).strip()
+            japanese = re.findall(r"[\u3040-\u30ff\u3400-\u9fff]{2,}", subject)
+            plain = re.sub(r"\s*\([^)]*\)", "", subject)  # "hands-on (伴走) support" -> "hands-on support"
+            mapped = next(
+                (
+                    self.glossary[key][0]
+                    for key in sorted(self.glossary, key=len, reverse=True)  # the report's word for it
+                    if re.search(rf"(?<![a-z]){re.escape(key)}(?![a-z])", plain)
+                ),
+                None,
+            )
+            if japanese and not (mapped and japanese[0] in mapped):
+                return japanese[0]  # "What is 課題解決型 support?" -> 課題解決型
+            return mapped or subject  # "hands-on (伴走) support" -> 伴走支援
         return None
