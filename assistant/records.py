@@ -59,10 +59,14 @@ class DocumentInfo:
     title_en: str = ""
     publisher_en: str = ""
 
-    def citation_line(self, n: int | None = None) -> str:
-        """The line support staff paste under a figure."""
-        n_part = f"、n={n if n is not None else self.respondents}"
-        return f"出典：{self.publisher}『{self.title}』（調査期間 {self.period_label}{n_part}）"
+    def citation_line(self, chart: Chart | None = None) -> str:
+        """The line support staff paste under a figure: the report, or one of its charts with its base."""
+        if chart is None:
+            return f"出典：{self.publisher}『{self.title}』（調査期間 {self.period_label}、n={self.respondents}）"
+        return (
+            f"出典：{self.publisher}『{self.title}』図表{chart.id}「{chart.title}」"
+            f"（調査期間 {chart.period}、{chart.base.label('ja')}{'、複数回答' if chart.multiple else ''}）"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -118,13 +118,8 @@ def chart_choices(charts: Iterable[Chart]) -> list[tuple[str, str]]:
     return [(f"{c.id}　{c.title}", c.id) for c in charts]
 
 
-def base_n(chart: Chart) -> int | None:
-    """The n a citation line names: respondents, or 回答企業数 for multi-answer charts."""
-    return chart.base.n if chart.base.n is not None else chart.base.companies
-
-
 def citation_line(doc: DocumentInfo, chart: Chart | None = None) -> str:
-    return doc.citation_line(base_n(chart) if chart is not None else None)
+    return doc.citation_line(chart)
 
 
 def chart_caption(chart: Chart) -> str:
