@@ -113,11 +113,8 @@ class Composer:
                 ans = self.concept(a, hits, strict=False, section=self.index.charts[chart_id].section)
                 if ans is not None:
                     return ans
-            sibling = self.sibling_for_comparison(a, chart_id, score)
-            if sibling is not None:
-                return self.multi_chart_answer(a, [chart_id, sibling])
-            pair = self.comparison_pair(a, score) if "comparison" in a.cues else None
-            if pair is not None and chart_id not in pair:
+            pair = self.comparison_pair(a, chart_id, score) if "comparison" in a.cues else None
+            if pair is not None:
                 return self.multi_chart_answer(a, pair)
             return self.chart_answer(a, chart_id)
         ans = self.concept(a, hits, strict=False)
@@ -141,32 +138,19 @@ class Composer:
             )
         return Answer(a.question, text, False, cites, [], a.lang, kind="concept")
 
-    def comparison_pair(self, a: Analysis, best: float) -> list[str] | None:
-        """DX vs GX: two topic-matched charts of one section, both near the best score, answer together."""
+    def comparison_pair(self, a: Analysis, chart_id: str, best: float) -> list[str] | None:
+        """DX vs GX: a comparison naming two topic-matched charts of one section answers both."""
         topical = {o.chart for m in a.matches for o in m.owners if o.kind == "topic"}
+        floor = max(CHART_THRESHOLD, 0.6 * best)
         by_section: dict[str, list[str]] = {}
-        for c, sc in a.chart_scores.items():
-            if c in topical and sc >= 0.8 * best and sc >= CHART_THRESHOLD:
+        for c, sc in sorted(a.chart_scores.items(), key=lambda x: -x[1]):
+            if c in topical and sc >= floor:
                 by_section.setdefault(self.index.charts[c].section, []).append(c)
-        pairs = [sorted(cs, key=lambda c: -a.chart_scores[c])[:2] for cs in by_section.values() if len(cs) >= 2]
-        return max(pairs, key=lambda p: sum(a.chart_scores[c] for c in p)) if pairs else None
-
-    def sibling_for_comparison(self, a: Analysis, chart_id: str, score: float) -> str | None:
-        """DX vs GX: a comparison naming two charts of the same section answers both."""
-        if "comparison" not in a.cues:
-            return None
-        section = self.index.charts[chart_id].section
-        others = [
-            (c, s) for c, s in a.chart_scores.items() if c != chart_id and self.index.charts[c].section == section
-        ]
-        others = [
-            (c, s)
-            for c, s in others
-            if s >= 0.6 * score
-            and s >= CHART_THRESHOLD
-            and any(o.chart == c and o.kind == "topic" for m in a.matches for o in m.owners)
-        ]
-        return max(others, key=lambda x: x[1])[0] if others else None
+        own = by_section.get(self.index.charts[chart_id].section, [])
+        if chart_id in own and len(own) >= 2:
+            return own[:2]
+        close = [cs[:2] for cs in by_section.values() if len(cs) >= 2 and a.chart_scores[cs[1]] >= 0.8 * best]
+        return max(close, key=lambda p: sum(a.chart_scores[c] for c in p)) if close else None
 
     def deferred_about(self, terms: list[str]) -> SentenceRef | None:
         """The report's 「次号で報告」 sentence that shares most terms with the question, if any."""
@@ -412,8 +396,8 @@ class Composer:
         for d in derived:
             if d.row is None and t_derived(d, en) not in lines:
                 lines.append(t_derived(d, en))
-        if any(r.missing for r in chart.rows) and (kind == "ranking" or any(r.missing for r in stated)):
-            lines.append(t_missing_note(chart, en) if not any(r.missing for r in stated) else "")
+        if kind == "ranking" and any(r.missing for r in chart.rows) and not any(r.missing for r in stated):
+            lines.append(t_missing_note(chart, en))  # a stated row that is missing says so itself
         for r in stated:
             for c in chart.columns:
                 v = r.values.get(c.key)

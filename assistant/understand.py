@@ -387,7 +387,6 @@ class Analysis:
     proper_nouns: list[str] = field(default_factory=list)
     followup: bool = False
     inherited: str | None = None
-    notes: list[str] = field(default_factory=list)
 
     def best_chart(self) -> tuple[str | None, float]:
         if not self.chart_scores:
