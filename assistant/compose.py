@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.index import Hit, StoreIndex
 from assistant.phrasing import (
@@ -99,21 +99,34 @@ class Composer:
         if other_year and (quantity or chart_ok or "調査" in a.text or "survey" in a.text.lower()):
             return self.abstain(a, reason="year")
         if meta == "respondents" and chart_ok and chart_id is not None and has_topic and not has_row:
-            return self.base_answer(a, chart_id)
+            pair = self.comparison_pair(a, chart_id, score, any_section=True)
+            return merge_answers(a, [self.base_answer(a, c) for c in (pair or [chart_id])], kind="meta")
         if meta and (not chart_ok or meta in ("period", "publisher", "author", "title", "about") or not has_row):
             return self.meta(a, meta)
-        if len(set(a.unknown)) >= 2 and not chart_ok:
+        if a.lang == "ja" and len(set(a.unknown)) >= 2 and not chart_ok:
             return self.abstain(a, reason="none")
         if "concept" in a.cues and not quantity:
             ans = self.concept(a, hits, strict=chart_ok)
             if ans is not None:
                 return ans
+        if chart_ok and chart_id is not None and not has_row and not quantity and not a.cues & {"why", "comparison"}:
+            # 「お試しで使える制度ってある？」 names a chart's topic but asks about something its text says
+            matched = {t for m in a.matches for t in self.index.tokenizer.tokens(m.phrase)}
+            residual = [t for t in a.terms if t not in GENERIC_JA and t not in matched]
+            if residual:
+                ans = self.concept(a, hits, strict=True)
+                if ans is not None:
+                    return ans
         if chart_ok and chart_id is not None:
             if "why" in a.cues and not self.is_why_chart(a, chart_id) and not has_row:
                 ans = self.concept(a, hits, strict=False, section=self.index.charts[chart_id].section)
                 if ans is not None:
                     return ans
-            pair = self.comparison_pair(a, chart_id, score) if "comparison" in a.cues else None
+            pair = (
+                self.comparison_pair(a, chart_id, score, any_section="both" in a.cues)
+                if a.cues & {"comparison", "both"}
+                else None
+            )
             if pair is not None:
                 return self.multi_chart_answer(a, pair)
             return self.chart_answer(a, chart_id)
@@ -138,19 +151,24 @@ class Composer:
             )
         return Answer(a.question, text, False, cites, [], a.lang, kind="concept")
 
-    def comparison_pair(self, a: Analysis, chart_id: str, best: float) -> list[str] | None:
-        """DX vs GX: a comparison naming two topic-matched charts of one section answers both."""
+    def comparison_pair(self, a: Analysis, chart_id: str, best: float, any_section: bool = False) -> list[str] | None:
+        """DX vs GX: a comparison naming two topic-matched charts of one section answers both; with
+        「両方」/"both" (or for bases), two charts of any sections."""
         topical = {o.chart for m in a.matches for o in m.owners if o.kind == "topic"}
         floor = max(CHART_THRESHOLD, 0.6 * best)
         by_section: dict[str, list[str]] = {}
         for c, sc in sorted(a.chart_scores.items(), key=lambda x: -x[1]):
             if c in topical and sc >= floor:
-                by_section.setdefault(self.index.charts[c].section, []).append(c)
-        own = by_section.get(self.index.charts[chart_id].section, [])
+                by_section.setdefault("*" if any_section else self.index.charts[c].section, []).append(c)
+        own = by_section.get("*" if any_section else self.index.charts[chart_id].section, [])
         if chart_id in own and len(own) >= 2:
             return own[:2]
         close = [cs[:2] for cs in by_section.values() if len(cs) >= 2 and a.chart_scores[cs[1]] >= 0.8 * best]
-        return max(close, key=lambda p: sum(a.chart_scores[c] for c in p)) if close else None
+        if close:
+            return max(close, key=lambda p: sum(a.chart_scores[c] for c in p))
+        if not any_section and "comparison" in a.cues:  # "DX-keen owners vs all firms": 1-2 beside 1-1
+            return self.comparison_pair(a, chart_id, best, any_section=True)
+        return None
 
     def deferred_about(self, terms: list[str]) -> SentenceRef | None:
         """The report's 「次号で報告」 sentence that shares most terms with the question, if any."""
@@ -218,9 +236,9 @@ class Composer:
 
     # --- sentences -----------------------------------------------------------------------------
     def score_sentences(
-        self, a: Analysis, hits: list[Hit], section: str | None = None
+        self, a: Analysis, hits: list[Hit], section: str | None = None, drop: set[str] | None = None
     ) -> list[tuple[float, float, SentenceRef]]:
-        terms = list(dict.fromkeys(a.terms))
+        terms = [t for t in dict.fromkeys(a.terms) if t not in (drop or set())]
         if not terms:
             return []
         weights = {t: (0.3 if t in GENERIC_JA else 1.0) * self.idf.get(t, 2.0) for t in terms}
@@ -258,13 +276,17 @@ class Composer:
     ) -> Answer | None:
         if not a.subject and all(t in GENERIC_JA for t in a.terms) and section is None:
             return None  # only 「伴走支援」「企業」: any passage would do, so none answers
-        scored = self.score_sentences(a, hits(), section)
+        named = self.section_named(a) if section is None else None
+        section = section or named
+        scored = self.score_sentences(a, hits(), section, drop=self.section_words(named) if named else set())
         if not scored:
             return None
         best_score, coverage, best = scored[0]
         need = 0.75 if a.unknown else 0.5
         if strict:
             need = max(need, 0.75)
+        if named:
+            need = min(need, 0.4)  # the question itself scoped the search to one part of the report
         if coverage < need:
             return None
         deferred = next((x for x in scored[:5] if DEFERRED.search(x[2].text)), None)
@@ -296,6 +318,25 @@ class Composer:
         else:
             text = f"{quote}[1]"
         return Answer(a.question, text, False, [cite], [], a.lang, kind="concept")
+
+    def section_named(self, a: Analysis) -> str | None:
+        """「コラムで…」, "in the closing remarks": a question that names a section of the report."""
+        for sid, title in self.section_titles.items():
+            if sid[0].isdigit() and "-" in sid:
+                continue  # numbered sections are found through their charts and words
+            parts = [p for p in re.split(r"[・、\s]", title) if len(p) >= 2]
+            for p in parts:
+                words = self.index.tokenizer.tokens(p)
+                if p in a.text or (len(words) == 1 and words[0] in a.terms):  # まとめ, コラム, "column"
+                    return sid
+        return None
+
+    def section_words(self, section: str) -> set[str]:
+        return {
+            t
+            for p in re.split(r"[・、\s]", self.section_titles.get(section, ""))
+            for t in self.index.tokenizer.tokens(p)
+        }
 
     def section_label(self, section: str, lang: str) -> str:
         title = self.section_titles.get(section, "")
@@ -362,7 +403,14 @@ class Composer:
             kind = "ranking"
             stated = list(chart.rows)
             lines.append(t_all(chart, stated, en))
-        elif rows and cues & {"ranking", "least"} and not cues & {"comparison", "why"} and len(rows) == 1:
+        elif rows and "exclude" in cues:
+            # 「必要性を感じない」を除くと一番多いのは: the ranking without the rows named
+            kind = "ranking"
+            least = "least" in cues
+            pool = [r for r in chart.rows if r.values["value"] is not None and r.key != "other" and r not in rows]
+            stated = sorted(pool, key=lambda r: r.values["value"] or 0.0, reverse=not least)[:3]
+            lines.append(t_ranking(chart, stated, least, en))
+        elif rows and "superlative" in cues and "comparison" not in cues and len(rows) == 1:
             # 「一番多いのは広告だよね？」: the ranking, then the row asked about
             kind = "ranking"
             least = "least" in cues
@@ -457,6 +505,9 @@ class Composer:
                 f"「{chart.title}」の基数は{b.label('ja')}です{'（複数回答可）' if chart.multiple else ''}"
                 f"（調査期間 {chart.period}）[1]。"
             )
+        about_base = [n for n in (chart.notes_en if en else chart.notes) if re.search(r"n=|10|除外|left out|fewer", n)]
+        if about_base:
+            text += (" " if en else "") + " ".join(about_base)
         return Answer(
             a.question,
             text,
@@ -469,54 +520,9 @@ class Composer:
         )
 
     def multi_chart_answer(self, a: Analysis, chart_ids: list[str]) -> Answer:
-        en = a.lang == "en"
-        parts: list[str] = []
-        citations: list[Citation] = []
-        figures: list[Figure] = []
-        for n, cid in enumerate(chart_ids, start=1):
-            chart = self.index.charts[cid]
-            keys = a.rows.get(cid) or [r.key for r in chart.rows]
-            rows = [chart.row(k) for k in keys]
-            citations.append(self.chart_citation(n, chart, rows, a.lang))
-            seg = [t_crosstab_row(chart, r, en).replace("[1]", f"[{n}]") for r in rows]
-            for d in chart.derived:
-                if d.row in keys:
-                    seg.append(t_derived(d, en).replace("[1]", f"[{n}]"))
-                    figures.append(
-                        Figure(
-                            table=cid,
-                            label=d.label,
-                            label_en=d.label_en,
-                            value=d.value,
-                            unit="%",
-                            base=chart.base.label("ja"),
-                            formula=d.formula,
-                            cite=n,
-                        )
-                    )
-            for r in rows:
-                for c in chart.columns:
-                    figures.append(
-                        Figure(
-                            table=cid,
-                            label=r.label,
-                            label_en=r.label_en,
-                            value=r.values[c.key],
-                            unit=chart.unit,
-                            base=chart.base.label("ja"),
-                            column=c.key,
-                            cite=n,
-                        )
-                    )
-            head = (
-                f"“{chart.title_en}” ({chart.title}; {chart.base.label('en')}): "
-                if en
-                else f"「{chart.title}」（{chart.base.label('ja')}）では、"
-            )
-            parts.append(head + (" ".join(seg) if en else "".join(seg)))
-        text = " ".join(parts) if en else "".join(parts)
-        text += f" Survey period: {en_period(self.doc)}." if en else f"（調査期間 {self.doc.period_label}）"
-        return Answer(a.question, text, False, citations, figures, a.lang, kind="comparison", charts=chart_ids)
+        """Two charts in one answer (DX vs GX, a purpose count beside an attitude share)."""
+        parts = [self.chart_answer(a, cid) for cid in chart_ids]
+        return merge_answers(a, parts, kind="comparison")
 
     def meta(self, a: Analysis, kind: str) -> Answer:
         d = self.doc
@@ -626,6 +632,27 @@ ORDINALS = {
     "4th": 4,
     "5th": 5,
 }
+
+
+def merge_answers(a: Analysis, parts: list[Answer], kind: str) -> Answer:
+    """Several answers as one: texts joined, citation numbers renumbered in order."""
+    citations: list[Citation] = []
+    figures: list[Figure] = []
+    texts: list[str] = []
+    for part in parts:
+        offset = len(citations)
+        renumber = {c.n: c.n + offset for c in part.citations}
+        texts.append(_renumber(part.answer, renumber))
+        citations.extend(replace(c, n=renumber[c.n]) for c in part.citations)
+        figures.extend(replace(f, cite=renumber.get(f.cite, f.cite) if f.cite else f.cite) for f in part.figures)
+    text = (" " if a.lang == "en" else "").join(texts)
+    charts = [c for part in parts for c in part.charts]
+    return Answer(a.question, text, False, citations, figures, a.lang, kind=kind, charts=charts)
+
+
+def _renumber(text: str, table: dict[int, int]) -> str:
+    """[1] -> [3] when two answers are joined."""
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{table.get(int(m.group(1)), int(m.group(1)))}]", text)
 
 
 def _top_n(text: str) -> int | None:

@@ -17,13 +17,16 @@ from assistant.records import Chart, Language
 JA_CUES: dict[str, str] = {
     "period": r"調査期間|調査時期|調査日|いつ(から|まで)?(の)?(調査|アンケート)|(調査|アンケート|サーベイ).{0,6}いつ|いつ(実施|行われ|行った)|実施時期|実施期間",
     "respondents": r"何社が回答|何社(に|を)調査|回答(した)?(企業|者|社)(の)?数|回答数は|回答者数|サンプル(数|サイズ)?|n数|母数|対象(企業)?数|調査対象|何社を対象|何人が回答|何社が参加",
-    "publisher": r"発行(元|者)|出典は|調査(主体|機関|元|会社)|誰が(この|本)?(調査|レポート|報告書)|どこが(この|本)?(調査|レポート|報告書)|どこの調査|(調査|レポート|報告書)を(実施|発行|作成|行)(した|っ)|(調査|レポート|報告書)の(発行|作成|実施)(元|者|主体)|(調査|レポート|報告書|アンケート)を?(出し|発行し|作っ|作成し|実施し|やっ)[^？?]{0,6}(どこ|誰|だれ)",
+    "publisher": r"発行(元|者)|出典は|調査(主体|機関|元|会社)|誰が(この|本)?(調査|レポート|報告書)|どこが(この|本)?(調査|レポート|報告書)|どこの調査|(調査|レポート|報告書)を(実施|発行|作成|行)(した|っ)|(調査|レポート|報告書)の(発行|作成|実施)(元|者|主体)|(調査|レポート|報告書|アンケート)を?(出し|発行し|作っ|作成し|実施し|やっ)[^？?]{0,6}(どこ|誰|だれ)|(調査|レポート|報告書|アンケート)[、,]?(は)?(誰|だれ|どこ)が(やっ|行っ|実施し|作っ|作成し|発行し|出し)",
     "author": r"著者|執筆|筆者|所長|書いた(人|の)",
     "title": r"タイトル|題名|報告書の名前|レポートの名前",
     "about": r"(この|本)(報告書|レポート|調査)(は|って)(何|なに)について|何が(分かる|わかる)|何を(扱|調べ)|概要",
     "summary": r"まとめ|要約|要点|結論|主な(結果|発見)|ポイントは",
     "named": r"(おすすめ|お勧め|オススメ|おススメ)の(会社|企業|コンサル|事業者|機関|業者|支援先|専門家)|会社名|社名|どこの(会社|コンサル|業者)|具体的な(会社|企業名|事業者)",
     "topn": r"(上位|トップ|top ?|ベスト)\s*(\d|three|five|ten|三|五)",
+    "superlative": r"最も|一番|いちばん|トップ|最多|最少",
+    "both": r"両方|それぞれ|どちらも|双方|\bboth\b|\beach of\b|\brespectively\b",
+    "exclude": r"を除(く|いて|いた)|以外(で|では|の)|を別にすると|\bexcluding\b|\bother than\b|\bapart from\b|\bbesides\b|\bexcept\b",
     "all": r"すべて|全て|全部|一覧|すべての|全項目|all (the )?(reasons|answers|items|options|purposes|organi[sz]ations|providers|triggers)|list (all|every)|full list|every (reason|answer|item)",
     "ranking": r"最も|一番|いちばん|多い|多かった|上位|トップ|主な|主要|ランキング|順位|ベスト|何が多|どれが多|どこが多|大きい|目立つ",
     "least": r"最も少な|一番少な|少ない|少なかった|最下位|低い",
@@ -31,25 +34,26 @@ JA_CUES: dict[str, str] = {
     "outcome": r"伸び(た|ました|る)|増え(た|ました)|上がっ(た|て)|改善(した|され)|向上(した|され)|成果|効果(は|が)(あった|出た|出ました)|満足",
     "nth": r"([2-9２-９二三四五])(番目|位)",
     "measure": r"平均(?!より|以上|以下|的|を上回|を下回)|相場|金額|いくら|何円|万円|単価|料金|価格|年収|売上高|市場規模",
-    "figure": r"割合|何%|何パーセント|何割|何分の|どれだけ|何社|何件|何人|いくつ|どのくらい|どれくらい|どれぐらい|どのぐらい|どの程度|数は|率|件数|比率|シェア|パーセント|%|数を",
-    "concept": r"とは|って(何|なに)(?!割|件|社|人|%|パーセント|番)|って[？?]$|って.{0,6}(何|なに)[？?]?$|意味|定義|説明して|どういう|どんな(支援|もの|制度|事業|内容)|どのような(もの|支援|制度|事業|内容)|について(教え|説明|知り)|何ですか|なんですか|具体的",
+    "figure": r"\d+(\.\d+)?\s*(件|社|%|％)|割合|何%|何パーセント|何割|何分の|どれだけ|何社|何件|何人|いくつ|どのくらい|どれくらい|どれぐらい|どのぐらい|どの程度|数は|率|件数|比率|シェア|パーセント|%|数を",
+    "concept": r"とは|(誰|だれ)が何を|何をする(もの|の)|って(何|なに)(?!割|件|社|人|%|パーセント|番)|って[？?]$|って.{0,6}(何|なに)[？?]?$|意味|定義|説明して|どういう|どんな(支援|もの|制度|事業|内容)|どのような(もの|支援|制度|事業|内容)|について(教え|説明|知り)|何ですか|なんですか|具体的",
     "why": r"なぜ|何故|どうして|理由|要因|原因|背景|わけ",
     "when": r"いつ|何年|何月|時期",
 }
 EN_CUES: dict[str, str] = {
     "period": r"survey period|when was (the|this) survey|when (was|were) .*(conducted|carried out|done|run)|fieldwork|survey dates?|when did the survey",
-    "respondents": r"how many (companies|firms|businesses|smes|respondents|people|owners)\b(?!.*\b(said|cited|chose|picked|selected|named|gave|mentioned)\b).*\b(answer|respond|surveyed|asked|take part|took part|participat|in the survey)|sample size|number of respondents|how many (respondents|answered|responded)|who (answered|responded|was surveyed)",
+    "respondents": r"how many (companies|firms|businesses|smes|respondents|people|owners)\b(?!.*\b(said|cited|chose|picked|selected|named|gave|mentioned)\b).*\b(answer|respond|surveyed|asked|covered|included|take part|took part|participat|in the survey)|sample size|number of respondents|how many (respondents|answered|responded)|who (answered|responded|was surveyed)",
     "publisher": r"who (published|conducted|ran|made|did|carried out|produced|wrote|issued)|publisher|which (organization|organisation|institute|company) (published|conducted|ran|made)|source of (the|this) (report|survey)",
     "author": r"\bauthor|who wrote|written by",
     "title": r"\btitle\b|name of the report",
     "about": r"what is (this|the) (report|survey) about|what does (this|the) (report|survey) (cover|show|say)",
+    "superlative": r"\bnumber one\b|#1\b|\bmost\b|\btop\b|\bbiggest\b|\blargest\b|\bleast\b|\bfewest\b|\blowest\b|\bhighest\b",
     "named": r"recommend (a |an |some |any )?(specific |particular |good |reliable )?([a-z\-]+ )?(company|companies|consultant|consultants|consultancy|firm|firms|provider|providers)|which (company|consultant|firm|provider) should|names? of (the )?(companies|consultants|providers)",
     "summary": r"\bsummar|\bconclusion|\bkey findings|\bmain findings|\btakeaways?\b",
-    "ranking": r"\bmost\b|\btop\b|\bmain\b|\bcommon|\bbiggest|\blargest|\bleading|\brank|\bprimary|\bmajor|\bhighest|\bpopular",
+    "ranking": r"\bnumber one\b|#1\b|\bfirst place|\bmost\b|\btop\b|\bmain\b|\bcommon|\bbiggest|\blargest|\bleading|\brank|\bprimary|\bmajor|\bhighest|\bpopular",
     "least": r"\bleast\b|\bfewest\b|\blowest\b|\bsmallest\b|\bleast common",
     "nth": r"\b(second|third|fourth|fifth|2nd|3rd|4th|5th)\b",
     "measure": r"\baverage (cost|price|fee|amount|salary|revenue|spend|budget|monthly|annual|yearly|hourly)|\bon average\b|\bmedian\b|\bmean (cost|price|fee)|\bprice|\bfees?\b|\bsalar|\byen\b|\bdollars?\b|how much does .* cost|market size|\brevenue of",
-    "outcome": r"\bsee results|\bget results|\bresults\b.*\b(see|get|achiev|show)|\bimprov(e|ed|ement)|\bincreas|\bhigher sales|\bgrew\b|\bpay off|\bworth it|\beffective|\bsatisf",
+    "outcome": r"\b(better|actual|real|positive|concrete) results|\b(get|got|see|saw|achieve|achieved) (any |better )?results|\bend up with|\bsee results|\bget results|\bresults\b.*\b(see|get|achiev|show)|\bimprov(e|ed|ement)|\bincreas|\bhigher sales|\bgrew\b|\bpay off|\bworth it|\beffective|\bsatisf",
     "comparison": r"\bequal(ly)?\b|\bthe same\b|\bas (many|common|often)\b|\bcompar|\bversus\b|\bvs\.?\b|\bdifferen|\bmore than\b|\bless than\b|\bwhich is (more|higher|larger|bigger)|\bhigher than|\blower than",
     "figure": r"how many|how much|what share|what percentage|\bpercent|\bproportion|\brate\b|\bnumber of|\bshare\b|what portion|what fraction|\bhow often",
     "concept": r"what (is|are|does|do) .*\b(mean|meant)|\bwhat (exactly |precisely )?(is|are|was|were) (a |an |the )?[^?0-9]+\?*$|\bdefin|\bexplain|\bdescribe|\bmeaning\b|\bwhat kind of\b|tell me about",
@@ -243,6 +247,33 @@ ORDINARY_JA |= {
     "一体",
     "結局",
 }
+# framing words of requests and follow-ups: 「該当する数値と出典を示して」「さっき…確認して」
+ORDINARY_JA |= {
+    "該当",
+    "数値",
+    "数字",
+    "出典",
+    "根拠",
+    "データ",
+    "資料",
+    "図表",
+    "グラフ",
+    "ソース",
+    "示す",
+    "本文",
+    "確認",
+    "さっき",
+    "先ほど",
+    "先程",
+    "両方",
+    "それぞれ",
+    "人",
+    "場合",
+    "紹介",
+    "載る",
+    "書く",
+    "記載",
+}
 GENERIC_JA = {"伴走", "支援", "伴走支援", "企業", "中小企業", "経営者", "会社", "活用", "利用", "受ける", "使う"}
 EN_STOP = set(
     """a an the of to in on at for from by with about as is are was were be been being do does did have has had
@@ -256,7 +287,8 @@ EN_STOP = set(
     into out up down one two own same such only both either neither whether if while during before after again
     real actual actually really true exactly according report's survey's said says anything something
     curious way ways much many try want wants help think thing things kind sort lot lots am i'm really quite
-    cannot can't afford able possible option options""".split()
+    cannot can't afford able possible option options right correct true false make makes work works
+    confirm check verify say says said closing remarks""".split()
 )
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|年度)?(?!\d)")
 FACET = re.compile(r"([\u3040-\u30ff\u4e00-\u9fffA-Za-z]{1,8})別")
@@ -698,6 +730,7 @@ class Understander:
             re.search(r"^(.+?)(?:とは|って(?:何|なに)(?!割|件|社|人|%)|の意味|というのは|ってどういう)", text_ja)
             or re.search(r"^(.+?)って.{0,8}(?:何|なに|どういう|どんな)", text_ja)
             or re.search(r"^(.+?)って[？?]$", text_ja)
+            or re.search(r"^([^、。?？]{2,20}?)って(?=.*(何|なに|どういう|どんな|誰が))", text_ja)
         )
         if m:
             s = re.sub(r"^[「『“\"]|[」』”\"]$", "", m.group(1).strip("「」『』“”\"'"))

@@ -48,7 +48,7 @@ def test_client_gets_a_chart_view(client) -> None:  # type: ignore[no-untyped-de
     caption, table, _plot, csv_file, citation = client.predict("2-3", api_name="/chart")
     assert "回答企業数347、回答総数576" in caption
     assert table["data"][0][:2] == ["必要性を感じないから", "162件"]
-    assert citation.endswith("n=347）")
+    assert citation.endswith("回答企業数347、回答総数576、複数回答）")
     path = csv_file["path"] if isinstance(csv_file, dict) else csv_file
     assert Path(str(path)).name == "chart-2-3.csv"
 
