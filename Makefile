@@ -50,6 +50,7 @@ eval: $(VENV)/.installed ingest
 	$(BIN)/python -m assistant.eval tests/qa.jsonl --store $(STORE)
 	$(BIN)/python -m assistant.eval tests/data/dev.jsonl --store $(STORE)
 	$(BIN)/python -m assistant.eval tests/data/heldout.jsonl --store $(STORE)
+	$(BIN)/python -m assistant.eval tests/data/heldout2.jsonl --store $(STORE)
 
 bench: $(VENV)/.installed ingest
 	$(BIN)/python -m assistant.bench --store $(STORE)

@@ -506,8 +506,12 @@ class Understander:
         profiles = {c.id: self._profile(c) for c in charts.values()}
         n = len(profiles)
         self.idf: dict[str, float] = {}
-        for phrase in list(self.ja) + list(self.en) + list(self.ja_why) + list(self.en_why):
+        for phrase in list(self.ja) + list(self.ja_why):
             df = sum(1 for p in profiles.values() if phrase in p) or 1
+            self.idf[phrase] = math.log(1 + n / df)
+        for phrase in list(self.en) + list(self.en_why):  # whole words: "age" is not in "usage"
+            pat = self._en_pattern(phrase)
+            df = sum(1 for p in profiles.values() if pat.search(p)) or 1
             self.idf[phrase] = math.log(1 + n / df)
         known = set(vocab)
         for phrase in self.ja:
@@ -694,7 +698,8 @@ class Understander:
                 continue
             if re.fullmatch(r"[A-Za-z][A-Za-z'\-]*", t.surface):  # English words are handled below
                 continue
-            katakana = re.fullmatch(r"[\u30a0-\u30ff]+", t.surface) is not None  # モノ, コト: terms, not fillers
+            # モノ, コト (read as もの, 事): the report's terms, not fillers; レポート stays a filler
+            katakana = re.fullmatch(r"[\u30a0-\u30ff]+", t.surface) is not None and t.norm != t.surface
             if (t.norm in ORDINARY_JA and not katakana) or len(t.norm) < 1:
                 continue
             terms.append(t.norm)
