@@ -21,7 +21,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from assistant.errors import AssistantError, InputError
-from assistant.records import Chart, Turn
+from assistant.records import Chart, Citation, Figure, Turn
 from assistant.service import AssistantService, chart_csv
 from assistant.settings import Settings
 
@@ -49,36 +49,14 @@ class AskRequest(BaseModel):
     )
 
 
-class CitationOut(BaseModel):
-    n: int
-    doc: str
-    section: str
-    title: str
-    quote: str
-    page: int | None = None
-    chart: str | None = None
-    base: str | None = None
-    period: str | None = None
-
-
-class FigureOut(BaseModel):
-    table: str
-    label: str
-    label_en: str
-    value: float | None
-    unit: str
-    base: str
-    column: str | None = None
-    formula: str | None = None
-    cite: int | None = None
-
-
 class AnswerOut(BaseModel):
+    """The answer contract; citations and figures are the record types themselves."""
+
     question: str
     answer: str
     abstained: bool
-    citations: list[CitationOut]
-    figures: list[FigureOut]
+    citations: list[Citation]
+    figures: list[Figure]
     language: str
     elapsed_ms: float
     kind: str
