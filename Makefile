@@ -51,6 +51,7 @@ eval: $(VENV)/.installed ingest
 	$(BIN)/python -m assistant.eval tests/data/dev.jsonl --store $(STORE)
 	$(BIN)/python -m assistant.eval tests/data/heldout.jsonl --store $(STORE)
 	$(BIN)/python -m assistant.eval tests/data/heldout2.jsonl --store $(STORE)
+	$(BIN)/python -m assistant.eval tests/data/heldout3.jsonl --store $(STORE)
 
 bench: $(VENV)/.installed ingest
 	$(BIN)/python -m assistant.bench --store $(STORE)

@@ -105,7 +105,16 @@ class Composer:
             return self.meta(a, meta)
         if a.lang == "ja" and len(set(a.unknown)) >= 2 and not chart_ok:
             return self.abstain(a, reason="none")
+        named = self.section_named(a)
+        if named is not None and not any(c.section == named for c in self.index.charts.values()):
+            ans = self.concept(a, hits, strict=False)  # 「まとめでは…」「in the column…」: that part's own text
+            if ans is not None:
+                return ans
         if "concept" in a.cues and not quantity:
+            if chart_ok and chart_id is not None:  # 「支援機関の「その他」って？」: that chart's own text first
+                ans = self.concept(a, hits, strict=False, section=self.index.charts[chart_id].section)
+                if ans is not None and not ans.abstained:
+                    return ans
             ans = self.concept(a, hits, strict=chart_ok)
             if ans is not None:
                 return ans
@@ -238,7 +247,8 @@ class Composer:
     def score_sentences(
         self, a: Analysis, hits: list[Hit], section: str | None = None, drop: set[str] | None = None
     ) -> list[tuple[float, float, SentenceRef]]:
-        terms = [t for t in dict.fromkeys(a.terms) if t not in (drop or set())]
+        quoted_terms = [t for q in re.findall(r"「([^」]{2,20})」", a.question) for t in self.index.tokenizer.tokens(q)]
+        terms = [t for t in dict.fromkeys(a.terms + quoted_terms) if t not in (drop or set())]
         if not terms:
             return []
         weights = {t: (0.3 if t in GENERIC_JA else 1.0) * self.idf.get(t, 2.0) for t in terms}
@@ -248,6 +258,7 @@ class Composer:
         core_total = (sum(weights[t] for t in core) + unknown_weight * len(set(a.unknown))) or 1.0
         rank = {h.chunk: r for r, h in enumerate(hits)}
         subjects = _subject_variants(a.subject)
+        quoted = [q for q in re.findall(r"「([^」]{2,20})」", a.question) if q not in GENERIC_JA]
         out = []
         for s in self.sentences:
             chunk = self.index.chunks[s.chunk]
@@ -265,6 +276,8 @@ class Composer:
                     re.search(rf"(とする|という|といった|ような|ための)“?{re.escape(subj)}", s.text) for subj in present
                 ):
                     score += 0.2  # 「自ら変革していこうとする自走化」: described where it is used
+            if quoted and any(q in s.text for q in quoted):
+                score += 0.4  # 「その他」って…: the words the asker put in brackets
             if "why" in a.cues and REASONS.search(s.text):
                 score += 0.2
             out.append((score, coverage, s))
@@ -282,7 +295,7 @@ class Composer:
         if not scored:
             return None
         best_score, coverage, best = scored[0]
-        need = 0.75 if a.unknown else 0.5
+        need = 0.75 if (a.unknown if a.lang == "ja" else len(set(a.unknown)) >= 2) else 0.5
         if strict:
             need = max(need, 0.75)
         if named:
@@ -690,7 +703,9 @@ def _subject_variants(subject: str | None) -> list[str]:
     if stripped and stripped != subject:
         out.append(stripped)
     out.extend(x for x in re.findall(r"[\u3040-\u30ff\u3400-\u9fff々ー]{2,}", subject) if x not in out)
-    parts = re.split(r"の|から|へ|と|や|、|・", stripped or subject)  # 「モノの支援からコトの支援へ」 -> モノ, コト
+    parts = re.split(
+        r"の|から|へ|と|や|、|・|「|」", stripped or subject
+    )  # 「モノの支援からコトの支援へ」 -> モノ, コト
     out.extend(p for p in parts if len(p) >= 2 and p not in out and p not in ("伴走支援", "支援"))
     return out
 

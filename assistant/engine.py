@@ -152,7 +152,8 @@ class Engine:
         meta = a.cues & {"period", "respondents", "publisher", "author", "title", "about"}
         if meta or a.subject:
             return a
-        if not anaphoric and not (short and own_score < 2.0):
+        compares_one = "comparison" in a.cues and own_chart is not None and len(a.rows.get(own_chart, [])) == 1
+        if not anaphoric and not compares_one and not (short and own_score < 2.0):
             return a
         context = f"{prev.inherited}。{prev.text}" if prev.inherited else prev.text  # the whole thread so far
         combined = self.understander.analyze(context + "。" + a.text if a.lang == "ja" else context + " " + a.text)
@@ -175,6 +176,9 @@ class Engine:
             rows[c] = list(r)
         cols = {**prev.columns, **a.columns}
         derived = dict(a.derived) if a.rows or a.derived else {**prev.derived, **a.derived}
+        if "comparison" in a.cues:  # 「施策実行型と比べると？」: the row just discussed against the new one
+            for c, r in a.rows.items():
+                rows[c] = list(dict.fromkeys(prev.rows.get(c, []) + list(r)))
         if a.rows:  # new rows replace the old ones in the chart the follow-up names
             for c in a.rows:
                 derived.pop(c, None)

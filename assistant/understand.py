@@ -42,7 +42,7 @@ JA_CUES: dict[str, str] = {
 EN_CUES: dict[str, str] = {
     "period": r"survey period|when was (the|this) survey|when (was|were) .*(conducted|carried out|done|run)|fieldwork|survey dates?|when did the survey",
     "respondents": r"how many (companies|firms|businesses|smes|respondents|people|owners)\b(?!.*\b(said|cited|chose|picked|selected|named|gave|mentioned)\b).*\b(answer|respond|surveyed|asked|covered|included|take part|took part|participat|in the survey)|sample size|number of respondents|how many (respondents|answered|responded)|who (answered|responded|was surveyed)",
-    "publisher": r"who (published|conducted|ran|made|did|carried out|produced|wrote|issued)|publisher|which (organization|organisation|institute|company) (published|conducted|ran|made)|source of (the|this) (report|survey)",
+    "publisher": r"which (company|organi[sz]ation|institute|firm|body)( or (company|organi[sz]ation|institute|firm|body))? (published|conducted|ran|made|did|carried out|is behind)|\b(conducted|ran|carried out|published|produced) (this|the) (survey|report)|who is behind|who (published|conducted|ran|made|did|carried out|produced|wrote|issued)|publisher|which (organization|organisation|institute|company) (published|conducted|ran|made)|source of (the|this) (report|survey)",
     "author": r"\bauthor|who wrote|written by",
     "title": r"\btitle\b|name of the report",
     "about": r"what is (this|the) (report|survey) about|what does (this|the) (report|survey) (cover|show|say)",
@@ -52,8 +52,8 @@ EN_CUES: dict[str, str] = {
     "ranking": r"\bnumber one\b|#1\b|\bfirst place|\bmost\b|\btop\b|\bmain\b|\bcommon|\bbiggest|\blargest|\bleading|\brank|\bprimary|\bmajor|\bhighest|\bpopular",
     "least": r"\bleast\b|\bfewest\b|\blowest\b|\bsmallest\b|\bleast common",
     "nth": r"\b(second|third|fourth|fifth|2nd|3rd|4th|5th)\b",
-    "measure": r"\baverage (cost|price|fee|amount|salary|revenue|spend|budget|monthly|annual|yearly|hourly)|\bon average\b|\bmedian\b|\bmean (cost|price|fee)|\bprice|\bfees?\b|\bsalar|\byen\b|\bdollars?\b|how much does .* cost|market size|\brevenue of",
-    "outcome": r"\b(better|actual|real|positive|concrete) results|\b(get|got|see|saw|achieve|achieved) (any |better )?results|\bend up with|\bsee results|\bget results|\bresults\b.*\b(see|get|achiev|show)|\bimprov(e|ed|ement)|\bincreas|\bhigher sales|\bgrew\b|\bpay off|\bworth it|\beffective|\bsatisf",
+    "measure": r"how much (does|do|would|will|is|are) .*\b(cost|charge|pay|spend)|\bcharges?\b|\bper (month|year|hour)\b|\baverage (cost|price|fee|amount|salary|revenue|spend|budget|monthly|annual|yearly|hourly)|\bon average\b|\bmedian\b|\bmean (cost|price|fee)|\bprice|\bfees?\b|\bsalar|\byen\b|\bdollars?\b|how much does .* cost|market size|\brevenue of",
+    "outcome": r"\b(better|actual|real|positive|concrete) results|\b(get|got|see|saw|achieve|achieved) (any |better )?results|\bend up with|\bsee results|\bget results|\bresults\b.*\b(see|get|achiev|show)|\bimprov(e|ed|ement)|\bincreas|\bhigher sales|\bgrew\b|\bpay off|\bworth it|\b(how|was it|is it|were they) effective|\beffectiveness of|\bsatisf",
     "comparison": r"\bequal(ly)?\b|\bthe same\b|\bas (many|common|often)\b|\bcompar|\bversus\b|\bvs\.?\b|\bdifferen|\bmore than\b|\bless than\b|\bwhich is (more|higher|larger|bigger)|\bhigher than|\blower than",
     "figure": r"how many|how much|what share|what percentage|\bpercent|\bproportion|\brate\b|\bnumber of|\bshare\b|what portion|what fraction|\bhow often",
     "concept": r"what (is|are|does|do) .*\b(mean|meant)|\bwhat (exactly |precisely )?(is|are|was|were) (a |an |the )?[^?0-9]+\?*$|\bdefin|\bexplain|\bdescribe|\bmeaning\b|\bwhat kind of\b|tell me about",
@@ -288,7 +288,8 @@ EN_STOP = set(
     real actual actually really true exactly according report's survey's said says anything something
     curious way ways much many try want wants help think thing things kind sort lot lots am i'm really quite
     cannot can't afford able possible option options right correct true false make makes work works
-    confirm check verify say says said closing remarks""".split()
+    confirm check verify say says said closing remarks give gives given mention mentions mentioned older newer
+    style type word words term""".split()
 )
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|年度)?(?!\d)")
 FACET = re.compile(r"([\u3040-\u30ff\u4e00-\u9fffA-Za-z]{1,8})別")
@@ -326,8 +327,18 @@ _EN_CONTRACTIONS = [
 ]
 
 
+_KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _kanji_number(m: re.Match[str]) -> str:
+    tens, ones = m.group(1), m.group(2)
+    return str((_KANJI_DIGITS[tens] if tens else 1) * 10 + (_KANJI_DIGITS[ones] if ones else 0))
+
+
 def colloquial(text: str) -> str:
-    """Spoken forms to written ones: 受けてる -> 受けている, don't -> do not."""
+    """Spoken forms to written ones: 受けてる -> 受けている, 四十代 -> 40代, don't -> do not."""
+    text = re.sub(r"([一二三四五六七八九])?十([一二三四五六七八九])?(?=[代歳才番位件社%])", _kanji_number, text)
+    text = re.sub(r"([二三四五六七八九])(?=番目)", lambda m: str(_KANJI_DIGITS[m.group(1)]), text)
     for a, b in _JA_CONTRACTIONS:
         text = re.sub(rf"(?<=[\u3041-\u3093]){a}", b, text)
     text = text.replace("’", "'")
@@ -653,9 +664,10 @@ class Understander:
         if not self.ranges:
             return []
         spans: list[tuple[int, int]] = []
-        for m in re.finditer(r"(\d{2})代(以上|以降)?", text_ja):
+        for m in re.finditer(r"(\d{2})代(以上|以降|前半|後半)?", text_ja):
             lo = int(m.group(1))
-            spans.append((lo, 150 if m.group(2) else lo + 9))
+            half = {"前半": (lo, lo + 4), "後半": (lo + 5, lo + 9)}
+            spans.append(half.get(m.group(2) or "", (lo, 150 if m.group(2) else lo + 9)))
         for m in re.finditer(r"(\d{2})歳(以上|以降|以下|未満)?", text_ja):
             a = int(m.group(1))
             spans.append(
@@ -747,6 +759,8 @@ class Understander:
             r"[\"“']?(.+?)[\"”']?(?: mean| stand for)?\s*\??$",
             text_en,
         )
+        m = m or re.search(r"\bdefines? (?:the term |the word )?[\"“']?([^?.\"”']+?)[\"”']?\s*[?.]", text_en)
+        m = m or re.search(r"\bmeaning of (?:the term |the word )?[\"“']?([^?.\"”']+?)[\"”']?\s*[?.]", text_en)
         if m and lang == "en":
             subject = m.group(1).strip()
             japanese = re.findall(r"[\u3040-\u30ff\u3400-\u9fff]{2,}", subject)

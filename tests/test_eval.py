@@ -20,6 +20,7 @@ QA = ROOT / "tests" / "qa.jsonl"
 DEV = ROOT / "tests" / "data" / "dev.jsonl"
 HELDOUT = ROOT / "tests" / "data" / "heldout.jsonl"  # written blind by a separate author from the report alone
 HELDOUT2 = ROOT / "tests" / "data" / "heldout2.jsonl"  # a second one, written later the same way
+HELDOUT3 = ROOT / "tests" / "data" / "heldout3.jsonl"  # and a third
 
 
 @pytest.fixture(scope="module")
@@ -303,7 +304,9 @@ def test_qa_set_is_well_formed(numbers: frozenset[float]) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path", [QA, DEV, HELDOUT, HELDOUT2], ids=["qa", "dev", "heldout", "heldout2"])
+@pytest.mark.parametrize(
+    "path", [QA, DEV, HELDOUT, HELDOUT2, HELDOUT3], ids=["qa", "dev", "heldout", "heldout2", "heldout3"]
+)
 def test_qa_set_bar(real_service: Any, path: Path) -> None:
     s = ev.summarize(ev.run(ev.read_items([path]), real_service, ev.load_report_numbers(CORPUS)))
     failing = "\n".join(f"{f['id']}: {f['why']} — {f['answer'][:160]!r}" for f in s["failures"])
@@ -314,7 +317,9 @@ def test_qa_set_bar(real_service: Any, path: Path) -> None:
     assert s["citation_accuracy"]["rate"] >= 0.95, f"citation accuracy {s['citation_accuracy']}:\n{failing}"
 
 
-@pytest.mark.parametrize("path", [QA, DEV, HELDOUT, HELDOUT2], ids=["qa", "dev", "heldout", "heldout2"])
+@pytest.mark.parametrize(
+    "path", [QA, DEV, HELDOUT, HELDOUT2, HELDOUT3], ids=["qa", "dev", "heldout", "heldout2", "heldout3"]
+)
 def test_an_ideal_answer_passes_every_item(path: Path, numbers: frozenset[float]) -> None:
     """Each item is satisfiable: its expected strings, one cited section, no forbidden or invented number."""
     for it in ev.read_items([path]):
