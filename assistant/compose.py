@@ -420,15 +420,13 @@ class Composer:
             # 「必要性を感じない」を除くと一番多いのは: the ranking without the rows named
             kind = "ranking"
             least = "least" in cues
-            pool = [r for r in chart.rows if r.values["value"] is not None and r.key != "other" and r not in rows]
-            stated = sorted(pool, key=lambda r: r.values["value"] or 0.0, reverse=not least)[:3]
+            stated = _ranked(chart, least, without=rows)[:3]
             lines.append(t_ranking(chart, stated, least, en))
         elif rows and "superlative" in cues and "comparison" not in cues and len(rows) == 1:
             # 「一番多いのは広告だよね？」: the ranking, then the row asked about
             kind = "ranking"
             least = "least" in cues
-            pool = [r for r in chart.rows if r.values["value"] is not None and r.key != "other"]
-            order = sorted(pool, key=lambda r: r.values["value"] or 0.0, reverse=not least)
+            order = _ranked(chart, least)
             stated = order[:3] + [r for r in rows if r not in order[:3]]
             lines.append(t_ranking(chart, order[:3], least, en))
             lines.extend(t_row(chart, r, en) for r in rows if r not in order[:3])
@@ -445,8 +443,7 @@ class Composer:
         else:
             kind = "ranking"
             least = "least" in cues
-            pool = [r for r in chart.rows if r.values["value"] is not None and r.key != "other"]
-            order = sorted(pool, key=lambda r: r.values["value"] or 0.0, reverse=not least)
+            order = _ranked(chart, least)
             stated = order[: _top_n(a.text) or 3]
             nth = _ordinal(a.text)
             if nth and nth <= len(order):
@@ -661,6 +658,12 @@ def merge_answers(a: Analysis, parts: list[Answer], kind: str) -> Answer:
     text = (" " if a.lang == "en" else "").join(texts)
     charts = [c for part in parts for c in part.charts]
     return Answer(a.question, text, False, citations, figures, a.lang, kind=kind, charts=charts)
+
+
+def _ranked(chart: Chart, least: bool, without: list[Row] | None = None) -> list[Row]:
+    """The rows with a printed value, most answers first (least first for "least"); その他 left out."""
+    pool = [r for r in chart.rows if r.values["value"] is not None and r.key != "other" and r not in (without or [])]
+    return sorted(pool, key=lambda r: r.values["value"] or 0.0, reverse=not least)
 
 
 def _renumber(text: str, table: dict[int, int]) -> str:

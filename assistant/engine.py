@@ -128,6 +128,8 @@ class Engine:
 
     def _analyze_step(self, inp: dict[str, Any]) -> Analysis:
         a = self.analyze(inp["question"])
+        if a.injected:
+            log.info("ignored instructions inside a question: %r", inp["question"][:200])
         prev: Analysis | None = None
         for t in inp.get("history", []):
             ta = self.analyze(t.question)
