@@ -32,6 +32,7 @@ DEFERRED = re.compile(r"次号.*(予定|報告したい|報告する)")
 CONTINUES = re.compile(r"^(これ|それ|この|その|こうした|このような|そうした)")
 REFERS_BACK = re.compile(r"このような|こうした|そうした|これら|この(制度|事業|状況|背景)")
 FINDINGS = re.compile(r"分かりました|明らかになった|示された|上位の回答")
+VIEWS = re.compile(r"だろう|と言える|言えない|ではないか|かもしれない|考えられる|べき|望ましい|お勧め|不可欠")
 REASONS = re.compile(r"ため|要因|背景|理由|ことから|から、|のは、")
 
 
@@ -78,8 +79,12 @@ class Composer:
             later = self.deferred_about(["効果", *a.terms])
             return self.abstain(a, reason="deferred" if later else "none", deferred=later)
         chart_id, score = self.pick_chart(a)
-        if "summary" in a.cues and not a.chart_scores:
-            return self.summary(a)
+        named = self.section_named(a)
+        chart_sections = {c.section for c in self.index.charts.values()}
+        closing = [t for t in self.section_words(named or "3")]
+        asks_more = [t for t in a.terms if t not in closing and t not in GENERIC_JA]
+        if "summary" in a.cues and len(asks_more) <= 1 and (not a.chart_scores or named not in chart_sections):
+            return self.summary(a)  # 「まとめを教えて」, not 「まとめでは…の理由として何を挙げてる？」
         if "named" in a.cues:  # 「おすすめの会社」: the report names no providers
             return self.abstain(a, reason="none")
         meta = next(
@@ -105,12 +110,11 @@ class Composer:
             return self.meta(a, meta)
         if a.lang == "ja" and len(set(a.unknown)) >= 2 and not chart_ok:
             return self.abstain(a, reason="none")
-        named = self.section_named(a)
-        if named is not None and not any(c.section == named for c in self.index.charts.values()):
+        if named is not None and named not in chart_sections:
             ans = self.concept(a, hits, strict=False)  # 「まとめでは…」「in the column…」: that part's own text
             if ans is not None:
                 return ans
-        if "concept" in a.cues and not quantity:
+        if a.cues & {"concept", "opinion"} and not quantity:
             if chart_ok and chart_id is not None:  # 「支援機関の「その他」って？」: that chart's own text first
                 ans = self.concept(a, hits, strict=False, section=self.index.charts[chart_id].section)
                 if ans is not None and not ans.abstained:
@@ -264,8 +268,9 @@ class Composer:
             chunk = self.index.chunks[s.chunk]
             if section is not None and chunk.section != section:
                 continue
-            got = sum(w for t, w in weights.items() if t in s.terms)
-            coverage = sum(weights[t] for t in core if t in s.terms) / core_total
+            found = {t for t in weights if t in s.terms or (len(t) >= 2 and t in s.text)}  # 年齢 in 年齢層
+            got = sum(weights[t] for t in found)
+            coverage = sum(weights[t] for t in core if t in found) / core_total
             score = got / total + 0.15 / (1 + rank.get(s.chunk, 20))
             present = [subj for subj in subjects if subj in s.text]
             if present:
@@ -278,6 +283,8 @@ class Composer:
                     score += 0.2  # 「自ら変革していこうとする自走化」: described where it is used
             if quoted and any(q in s.text for q in quoted):
                 score += 0.4  # 「その他」って…: the words the asker put in brackets
+            if "opinion" in a.cues and VIEWS.search(s.text):
+                score += 0.2  # the authors' own judgement: 「…とは言えないだろう」「…をお勧めしたい」
             if "why" in a.cues and REASONS.search(s.text):
                 score += 0.2
             out.append((score, coverage, s))
@@ -294,14 +301,15 @@ class Composer:
         scored = self.score_sentences(a, hits(), section, drop=self.section_words(named) if named else set())
         if not scored:
             return None
-        best_score, coverage, best = scored[0]
         need = 0.75 if (a.unknown if a.lang == "ja" else len(set(a.unknown)) >= 2) else 0.5
         if strict:
             need = max(need, 0.75)
         if named:
             need = min(need, 0.4)  # the question itself scoped the search to one part of the report
-        if coverage < need:
+        scored = [x for x in scored if x[1] >= need]  # only passages that cover the question can answer it
+        if not scored:
             return None
+        best_score, coverage, best = scored[0]
         deferred = next((x for x in scored[:5] if DEFERRED.search(x[2].text)), None)
         if deferred is not None and deferred[1] >= coverage and deferred[0] >= 0.8 * best_score:
             best = deferred[2]  # the report itself says this comes in a later issue
@@ -400,7 +408,7 @@ class Composer:
                 rows = order[:1]
                 lines.append(t_crosstab_top(chart, order[:3], col, en, least="least" in cues))
             elif rows:
-                if "comparison" in cues and len(rows) == 1:  # 「意欲がある人とない人で」: compare with the other groups
+                if cues & {"comparison", "both"} and len(rows) == 1:  # 「意欲がある人とない人で」: the other groups too
                     rows = rows + [r for r in chart.rows if r not in rows]
                 lines.extend(t_crosstab_row(chart, r, en) for r in rows)
             else:

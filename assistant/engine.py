@@ -152,7 +152,11 @@ class Engine:
         anaphoric = bool(re.search(FOLLOWUP_JA, text) or re.search(FOLLOWUP_EN, a.text.lower().strip()))
         short = len(text) <= 14 if a.lang == "ja" else len(a.text.split()) <= 6
         meta = a.cues & {"period", "respondents", "publisher", "author", "title", "about"}
-        if meta or a.subject:
+        this_chart = re.search(
+            r"(この|その)(質問|設問|項目|グラフ|図)|\b(this|that) (question|chart)\b", a.text.lower()
+        )
+        anaphoric = anaphoric or this_chart is not None
+        if (meta and not this_chart) or (a.subject and not anaphoric):  # 「この質問には何社が回答？」: the last chart
             return a
         compares_one = "comparison" in a.cues and own_chart is not None and len(a.rows.get(own_chart, [])) == 1
         if not anaphoric and not compares_one and not (short and own_score < 2.0):

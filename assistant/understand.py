@@ -18,7 +18,8 @@ JA_CUES: dict[str, str] = {
     "period": r"調査期間|調査時期|調査日|いつ(から|まで)?(の)?(調査|アンケート)|(調査|アンケート|サーベイ).{0,6}いつ|いつ(実施|行われ|行った)|実施時期|実施期間",
     "respondents": r"何社が回答|何社(に|を)調査|回答(した)?(企業|者|社)(の)?数|回答数は|回答者数|サンプル(数|サイズ)?|n数|母数|対象(企業)?数|調査対象|何社を対象|何人が回答|何社が参加",
     "publisher": r"発行(元|者)|出典は|調査(主体|機関|元|会社)|誰が(この|本)?(調査|レポート|報告書)|どこが(この|本)?(調査|レポート|報告書)|どこの調査|(調査|レポート|報告書)を(実施|発行|作成|行)(した|っ)|(調査|レポート|報告書)の(発行|作成|実施)(元|者|主体)|(調査|レポート|報告書|アンケート)を?(出し|発行し|作っ|作成し|実施し|やっ)[^？?]{0,6}(どこ|誰|だれ)|(調査|レポート|報告書|アンケート)[、,]?(は)?(誰|だれ|どこ)が(やっ|行っ|実施し|作っ|作成し|発行し|出し)",
-    "author": r"著者|執筆|筆者|所長|書いた(人|の)",
+    "author": r"(著者|筆者|執筆者|所長)(は|って)?(誰|だれ|どなた)|(著者|筆者|執筆者)名|誰が書い|書いたのは(誰|だれ)|書いた人",
+    "opinion": r"どう(見て|考え|評価|捉え|思っ)|見解|評価して|考察|筆者は|著者は",
     "title": r"タイトル|題名|報告書の名前|レポートの名前",
     "about": r"(この|本)(報告書|レポート|調査)(は|って)(何|なに)について|何が(分かる|わかる)|何を(扱|調べ)|概要",
     "summary": r"まとめ|要約|要点|結論|主な(結果|発見)|ポイントは",
@@ -43,30 +44,33 @@ EN_CUES: dict[str, str] = {
     "period": r"survey period|when was (the|this) survey|when (was|were) .*(conducted|carried out|done|run)|fieldwork|survey dates?|when did the survey",
     "respondents": r"how many (companies|firms|businesses|smes|respondents|people|owners)\b(?!.*\b(said|cited|chose|picked|selected|named|gave|mentioned)\b).*\b(answer|respond|surveyed|asked|covered|included|take part|took part|participat|in the survey)|sample size|number of respondents|how many (respondents|answered|responded)|who (answered|responded|was surveyed)",
     "publisher": r"which (company|organi[sz]ation|institute|firm|body)( or (company|organi[sz]ation|institute|firm|body))? (published|conducted|ran|made|did|carried out|is behind)|\b(conducted|ran|carried out|published|produced) (this|the) (survey|report)|who is behind|who (published|conducted|ran|made|did|carried out|produced|wrote|issued)|publisher|which (organization|organisation|institute|company) (published|conducted|ran|made)|source of (the|this) (report|survey)",
-    "author": r"\bauthor|who wrote|written by",
+    "author": r"\bwho (is|are|was|were) the authors?\b|\bauthors?'s? names?\b|\bauthor of\b|who wrote|written by|\bthe author\?",
+    "opinion": r"\bwhat do(es)? the authors? (think|say|suggest|recommend|conclude|make of)|\bhow do(es)? the authors? (see|view|interpret|evaluate|judge)|\bauthors?'s? (view|opinion|take)",
     "title": r"\btitle\b|name of the report",
     "about": r"what is (this|the) (report|survey) about|what does (this|the) (report|survey) (cover|show|say)",
     "superlative": r"\bnumber one\b|#1\b|\bmost\b|\btop\b|\bbiggest\b|\blargest\b|\bleast\b|\bfewest\b|\blowest\b|\bhighest\b",
     "named": r"recommend (a |an |some |any )?(specific |particular |good |reliable )?([a-z\-]+ )?(company|companies|consultant|consultants|consultancy|firm|firms|provider|providers)|which (company|consultant|firm|provider) should|names? of (the )?(companies|consultants|providers)",
-    "summary": r"\bsummar|\bconclusion|\bkey findings|\bmain findings|\btakeaways?\b",
-    "ranking": r"\bnumber one\b|#1\b|\bfirst place|\bmost\b|\btop\b|\bmain\b|\bcommon|\bbiggest|\blargest|\bleading|\brank|\bprimary|\bmajor|\bhighest|\bpopular",
+    "summary": r"\bconclu(de|des|sion)|\bsummar|\bconclusion|\bkey findings|\bmain findings|\btakeaways?\b",
+    "ranking": r"\bwhich (one|type|kind)\b.*\bmore\b|\bnumber one\b|#1\b|\bfirst place|\bmost\b|\btop\b|\bmain\b|\bcommon|\bbiggest|\blargest|\bleading|\brank|\bprimary|\bmajor|\bhighest|\bpopular",
     "least": r"\bleast\b|\bfewest\b|\blowest\b|\bsmallest\b|\bleast common",
     "nth": r"\b(second|third|fourth|fifth|2nd|3rd|4th|5th)\b",
     "measure": r"how much (does|do|would|will|is|are) .*\b(cost|charge|pay|spend)|\bcharges?\b|\bper (month|year|hour)\b|\baverage (cost|price|fee|amount|salary|revenue|spend|budget|monthly|annual|yearly|hourly)|\bon average\b|\bmedian\b|\bmean (cost|price|fee)|\bprice|\bfees?\b|\bsalar|\byen\b|\bdollars?\b|how much does .* cost|market size|\brevenue of",
     "outcome": r"\b(better|actual|real|positive|concrete) results|\b(get|got|see|saw|achieve|achieved) (any |better )?results|\bend up with|\bsee results|\bget results|\bresults\b.*\b(see|get|achiev|show)|\bimprov(e|ed|ement)|\bincreas|\bhigher sales|\bgrew\b|\bpay off|\bworth it|\b(how|was it|is it|were they) effective|\beffectiveness of|\bsatisf",
     "comparison": r"\bequal(ly)?\b|\bthe same\b|\bas (many|common|often)\b|\bcompar|\bversus\b|\bvs\.?\b|\bdifferen|\bmore than\b|\bless than\b|\bwhich is (more|higher|larger|bigger)|\bhigher than|\blower than",
     "figure": r"how many|how much|what share|what percentage|\bpercent|\bproportion|\brate\b|\bnumber of|\bshare\b|what portion|what fraction|\bhow often",
-    "concept": r"what (is|are|does|do) .*\b(mean|meant)|\bwhat (exactly |precisely )?(is|are|was|were) (a |an |the )?[^?0-9]+\?*$|\bdefin|\bexplain|\bdescribe|\bmeaning\b|\bwhat kind of\b|tell me about",
+    "concept": r"what (is|are|does|do) .*\b(mean|meant)|(^|, )what (exactly |precisely )?(is|are|was|were) (a |an |the )?[^?0-9,]{2,60}\?*$|\bdefin|\bexplain|\bdescribe|\bmeaning\b|\bwhat kind of\b|tell me about",
     "why": r"\bwhy\b|\breasons?\b|\bcauses?\b|\bwhat makes\b",
     "when": r"\bwhen\b|\bwhat year\b|\bwhich year\b",
 }
-FOLLOWUP_JA = r"^(それ|その|これ|この|あれ|では|じゃあ|じゃ|なら|だと|また|ちなみに|一方|逆に|他に|ほかに|次に|では、)|^(なぜ|どうして)[？?]?$|(は|も|って)[？?]$|^(なぜ|どうして|理由は)"
-FOLLOWUP_EN = r"^(and|what about|how about|and what about|what of|why( is that| so)?\??$|why\?|is that|then|also|so)\b|^(it|that|those|these|this)\b"
+FOLLOWUP_JA = r"(だと|では|なら|は)どう[？?]?$|(だと|では|なら)[？?]$|^(それ|その|これ|この|あれ|では|じゃあ|じゃ|なら|だと|また|ちなみに|一方|逆に|他に|ほかに|次に|では、)|^(なぜ|どうして)[？?]?$|(は|も|って)[？?]$|^(なぜ|どうして|理由は)"
+FOLLOWUP_EN = r"^(and|what about|how about|and what about|what of|why( is that| so)?\??$|why\?|is that|then|also|so)\b|^(it|that|those|these|this)\b|\b(which one|the two|both of them|those two|these two|that one|this one)\b"
 # Prompt injection: whole sentences that address the assistant are dropped; instruction clauses
 # inside a real question are cut out, together with any figure they try to plant.
 INJECTION_SENTENCE = re.compile(
     r"指示|命令|プロンプト|ルール|あなたは(今から|これから)|制限のない|ロールプレイ|ふりをして|として振る舞"
-    r"|instruction|system prompt|you are now|from now on|pretend|act as|jailbreak|developer mode",
+    r"|管理者より|運営より|システムメッセージ|以降は|に(変更|修正)して|として(回答|答え)"
+    r"|instruction|system prompt|system note|system message|admin note|you are now|from now on|pretend|act as"
+    r"|jailbreak|developer mode|has been revised|use the (revised|new|updated) (number|figure|value)",
     re.IGNORECASE,
 )
 INJECTION_CLAUSE = re.compile(
@@ -274,6 +278,7 @@ ORDINARY_JA |= {
     "書く",
     "記載",
 }
+ORDINARY_JA |= {"筆者", "著者", "作者", "執筆者", "質問", "設問", "別", "付く", "就く", "つく"}  # framing, not topic
 GENERIC_JA = {"伴走", "支援", "伴走支援", "企業", "中小企業", "経営者", "会社", "活用", "利用", "受ける", "使う"}
 EN_STOP = set(
     """a an the of to in on at for from by with about as is are was were be been being do does did have has had
@@ -289,7 +294,7 @@ EN_STOP = set(
     curious way ways much many try want wants help think thing things kind sort lot lots am i'm really quite
     cannot can't afford able possible option options right correct true false make makes work works
     confirm check verify say says said closing remarks give gives given mention mentions mentioned older newer
-    style type word words term""".split()
+    style type word words term count counts number numbers figure figures authors author overall""".split()
 )
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|年度)?(?!\d)")
 FACET = re.compile(r"([\u3040-\u30ff\u4e00-\u9fffA-Za-z]{1,8})別")
@@ -364,7 +369,8 @@ BRACKETED = re.compile(
     r"（[^）]{0,200}）|\([^)]{0,200}\)|【[^】]{0,200}】|\[[^\]]{0,200}\]|<[^>]{0,200}>|＜[^＞]{0,200}＞"
 )
 BRACKET_ORDER = re.compile(
-    r"システム|system|指示|命令|ルール|instruction|答えること|と答え|と回答|assistant", re.IGNORECASE
+    r"システム|system|指示|命令|ルール|管理者|運営|instruction|答えること|と答え|と回答|として回答|assistant|admin",
+    re.IGNORECASE,
 )
 
 
