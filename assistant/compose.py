@@ -119,7 +119,7 @@ class Composer:
                 ans = self.concept(a, hits, strict=False, section=self.index.charts[chart_id].section)
                 if ans is not None and not ans.abstained:
                     return ans
-            ans = self.concept(a, hits, strict=chart_ok)
+            ans = self.concept(a, hits, strict=chart_ok and "opinion" not in a.cues)
             if ans is not None:
                 return ans
         if chart_ok and chart_id is not None and not has_row and not quantity and not a.cues & {"why", "comparison"}:
@@ -304,8 +304,8 @@ class Composer:
         need = 0.75 if (a.unknown if a.lang == "ja" else len(set(a.unknown)) >= 2) else 0.5
         if strict:
             need = max(need, 0.75)
-        if named:
-            need = min(need, 0.4)  # the question itself scoped the search to one part of the report
+        if named or (section is not None and "opinion" in a.cues):
+            need = min(need, 0.4)  # the search is already scoped to one part of the report
         scored = [x for x in scored if x[1] >= need]  # only passages that cover the question can answer it
         if not scored:
             return None
