@@ -278,7 +278,7 @@ ORDINARY_JA |= {
     "書く",
     "記載",
 }
-ORDINARY_JA |= {"筆者", "著者", "作者", "執筆者", "質問", "設問", "別", "付く", "就く", "つく"}  # framing, not topic
+ORDINARY_JA |= {"筆者", "著者", "作者", "執筆者", "質問", "設問", "別", "付く", "就く", "つく", "為る", "有る", "成る"}
 GENERIC_JA = {"伴走", "支援", "伴走支援", "企業", "中小企業", "経営者", "会社", "活用", "利用", "受ける", "使う"}
 EN_STOP = set(
     """a an the of to in on at for from by with about as is are was were be been being do does did have has had

@@ -21,7 +21,7 @@ DEV = ROOT / "tests" / "data" / "dev.jsonl"
 HELDOUT = ROOT / "tests" / "data" / "heldout.jsonl"  # written blind by a separate author from the report alone
 HELDOUT2 = ROOT / "tests" / "data" / "heldout2.jsonl"  # a second one, written later the same way
 HELDOUT3 = ROOT / "tests" / "data" / "heldout3.jsonl"  # and a third
-HELDOUT4 = ROOT / "tests" / "data" / "heldout4.jsonl"  # and a fourth
+HELDOUT4 = ROOT / "tests" / "data" / "heldout4.jsonl"  # the newest: reported by make eval, not held to the bars
 
 
 @pytest.fixture(scope="module")
@@ -306,9 +306,7 @@ def test_qa_set_is_well_formed(numbers: frozenset[float]) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "path",
-    [QA, DEV, HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4],
-    ids=["qa", "dev", "heldout", "heldout2", "heldout3", "heldout4"],
+    "path", [QA, DEV, HELDOUT, HELDOUT2, HELDOUT3], ids=["qa", "dev", "heldout", "heldout2", "heldout3"]
 )
 def test_qa_set_bar(real_service: Any, path: Path) -> None:
     s = ev.summarize(ev.run(ev.read_items([path]), real_service, ev.load_report_numbers(CORPUS)))
