@@ -349,7 +349,7 @@ def colloquial(text: str) -> str:
     text = text.replace("’", "'")
     for a, b in _EN_CONTRACTIONS:
         text = re.sub(re.escape(a), b, text, flags=re.IGNORECASE)
-    return text.replace("do not", "do not").replace("ca not", "cannot")
+    return text.replace("ca not", "cannot")  # can't -> "ca not" after the n't rule
 
 
 def detect_language(text: str) -> Language:
@@ -554,8 +554,7 @@ class Understander:
         text, injected = strip_injection(nfkc(q))
         lang = detect_language(text or q)
         text = self._to_report_words(colloquial(text))
-        expanded = text
-        text_ja = expanded.replace(" ", "")
+        text_ja = text.replace(" ", "")
         text_en = text.lower()
         for phrase in self.canonical:  # one English name for the support, so chart phrases can match it
             text_en = re.sub(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", "hands-on support", text_en)
@@ -582,7 +581,7 @@ class Understander:
             scores[o.chart] += 1.5
             if o.key not in rows[o.chart]:
                 rows[o.chart].append(o.key)
-        tokens, terms, unknown, proper = self._terms(expanded, lang, matches)
+        tokens, terms, unknown, proper = self._terms(text, lang, matches)
         subject = self._subject(text_ja, text_en, lang)
         facets = [f for f in FACET.findall(text_ja) if f[-2:] not in self.row_axes and f not in ("性", "特")]
         named = FACET_NAMED.search(text_ja) or FACET_NAMED.search(text_en)
