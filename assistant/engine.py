@@ -34,8 +34,7 @@ class Engine:
         self.index = index
         self.document = next(iter(index.documents.values()))
         report_text = "\n".join(c.text for c in index.chunks)
-        years = set(re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", unicodedata.normalize("NFKC", report_text)))
-        self.understander = Understander(index.charts, index.glossary, index.vocab, index.tokenizer, years, report_text)
+        self.understander = Understander(index.charts, index.glossary, index.vocab, index.tokenizer, report_text)
         self.composer = Composer(index, self.understander)
         self._cache: dict[str, Analysis] = {}
         self._lock = threading.Lock()

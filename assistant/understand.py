@@ -296,7 +296,6 @@ EN_STOP = set(
     confirm check verify say says said closing remarks give gives given mention mentions mentioned older newer
     style type word words term count counts number numbers figure figures authors author overall""".split()
 )
-YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:年|年度)?(?!\d)")
 FACET = re.compile(r"([\u3040-\u30ff\u4e00-\u9fffA-Za-z]{1,8})別")
 # breakdowns the question asks for by name (industry, region, company size): none is in this kind of report
 FACET_NAMED = re.compile(
@@ -431,7 +430,6 @@ class Analysis:
     derived: dict[str, list[str]]
     subject: str | None
     missing_facets: list[str]
-    unknown_years: list[str]
     injected: bool
     proper_nouns: list[str] = field(default_factory=list)
     followup: bool = False
@@ -466,7 +464,6 @@ class Understander:
         glossary: dict[str, dict[str, list[str]]],
         vocab: set[str],
         tokenizer: SudachiTokenizer,
-        report_years: set[str],
         report_text: str,
     ) -> None:
         self.charts = charts
@@ -475,7 +472,6 @@ class Understander:
         self.synonyms = {nfkc(k): v for k, v in glossary.get("ja", {}).items()}
         self._synonym_keys = sorted(self.synonyms, key=len, reverse=True)
         self.canonical = sorted((k for k, v in self.glossary.items() if v == ["伴走支援"]), key=len, reverse=True)
-        self.report_years = report_years
         self.report_text = report_text
         self.ja: dict[str, list[Owner]] = defaultdict(list)
         self.en: dict[str, list[Owner]] = defaultdict(list)
@@ -587,7 +583,6 @@ class Understander:
         named = FACET_NAMED.search(text_ja) or FACET_NAMED.search(text_en)
         if named:
             facets.append(next(g for g in named.groups() if g) if any(named.groups()) else named.group(0))
-        years = [y for y in YEAR.findall(text) if y not in self.report_years]
         return Analysis(
             question=q,
             text=text,
@@ -603,7 +598,6 @@ class Understander:
             derived=dict(derived),
             subject=subject,
             missing_facets=facets,
-            unknown_years=years,
             injected=injected,
             proper_nouns=proper,
         )
