@@ -62,6 +62,13 @@ class Composer:
                 df[t] = df.get(t, 0) + 1
         self.idf = {t: math.log(1 + n / d) for t, d in df.items()}
         self.section_titles = {c.section: c.title for c in index.chunks if c.kind == "text"}
+        self.chart_sections = {c.section for c in index.charts.values()}
+        # the words of each unnumbered section's title (コラム, まとめ・あとがき), tokenized once
+        self.title_parts = {
+            sid: [(p, index.tokenizer.tokens(p)) for p in re.split(r"[・、\s]", title) if len(p) >= 2]
+            for sid, title in self.section_titles.items()
+            if not (sid[0].isdigit() and "-" in sid)  # numbered sections are found through their charts
+        }
 
     # ------------------------------------------------------------------------------------------
     def compose(self, a: Analysis, hits: Callable[[], list[Hit]]) -> Answer:
@@ -80,10 +87,9 @@ class Composer:
             return self.abstain(a, reason="deferred" if later else "none", deferred=later)
         chart_id, score = self.pick_chart(a)
         named = self.section_named(a)
-        chart_sections = {c.section for c in self.index.charts.values()}
         closing = [t for t in self.section_words(named or "3")]
         asks_more = [t for t in a.terms if t not in closing and t not in GENERIC_JA]
-        if "summary" in a.cues and len(asks_more) <= 1 and (not a.chart_scores or named not in chart_sections):
+        if "summary" in a.cues and len(asks_more) <= 1 and (not a.chart_scores or named not in self.chart_sections):
             return self.summary(a)  # 「まとめを教えて」, not 「まとめでは…の理由として何を挙げてる？」
         if "named" in a.cues:  # 「おすすめの会社」: the report names no providers
             return self.abstain(a, reason="none")
@@ -110,7 +116,7 @@ class Composer:
             return self.meta(a, meta)
         if a.lang == "ja" and len(set(a.unknown)) >= 2 and not chart_ok:
             return self.abstain(a, reason="none")
-        if named is not None and named not in chart_sections:
+        if named is not None and named not in self.chart_sections:
             ans = self.concept(a, hits, strict=False)  # 「まとめでは…」「in the column…」: that part's own text
             if ans is not None:
                 return ans
@@ -342,22 +348,14 @@ class Composer:
 
     def section_named(self, a: Analysis) -> str | None:
         """「コラムで…」, "in the closing remarks": a question that names a section of the report."""
-        for sid, title in self.section_titles.items():
-            if sid[0].isdigit() and "-" in sid:
-                continue  # numbered sections are found through their charts and words
-            parts = [p for p in re.split(r"[・、\s]", title) if len(p) >= 2]
-            for p in parts:
-                words = self.index.tokenizer.tokens(p)
+        for sid, parts in self.title_parts.items():
+            for p, words in parts:
                 if p in a.text or (len(words) == 1 and words[0] in a.terms):  # まとめ, コラム, "column"
                     return sid
         return None
 
     def section_words(self, section: str) -> set[str]:
-        return {
-            t
-            for p in re.split(r"[・、\s]", self.section_titles.get(section, ""))
-            for t in self.index.tokenizer.tokens(p)
-        }
+        return {t for _p, words in self.title_parts.get(section, []) for t in words}
 
     def section_label(self, section: str, lang: str) -> str:
         title = self.section_titles.get(section, "")
