@@ -28,7 +28,23 @@ from assistant.records import SECTION_IDS
 from assistant.service import build_service
 from assistant.settings import Settings, load_settings
 
-KINDS = ("figure", "ranking", "crosstab", "comparison", "concept", "meta", "followup", "out_of_scope", "adversarial")
+KINDS = (
+    "figure",
+    "ranking",
+    "crosstab",
+    "comparison",
+    "concept",
+    "meta",
+    "followup",
+    "out_of_scope",
+    "adversarial",
+    "why",
+    "support_citation",
+    "derived",
+    "advice",
+    "partial",
+    "injection",
+)
 LANGS = ("ja", "en")
 WARMUP_QUESTION = "伴走支援とは何ですか？"
 FIELDS: dict[str, Any] = {
@@ -45,7 +61,7 @@ FIELDS: dict[str, Any] = {
 _FOLD = str.maketrans({"〜": "~", "−": "-", "–": "-", "—": "-", "‐": "-", "‑": "-"})
 _NUM = re.compile(r"\d+(?:\.\d+)?")
 _MARKER = re.compile(r"\[(\d+(?:\s*[,、]\s*\d+)*)\]")
-_FORMULA = re.compile(r"([\d.%()\s+\-]+)=\s*(\d+(?:\.\d+)?)")
+_FORMULA = re.compile(r"([\d.%()\s+\-×÷*/]+)=\s*(\d+(?:\.\d+)?)\s*(%?)")
 
 
 class QAFileError(InputError):
@@ -143,17 +159,31 @@ def markers(text: str) -> list[int]:
 
 
 def _evaluate(expr: str) -> tuple[float, list[float]] | None:
-    """Value and operands of a sum/difference of numbers (parentheses allowed), else None."""
+    """Value and operands of an arithmetic expression over numbers (+ − × ÷, parentheses), else None.
+    In a product or quotient a percentage is a fraction (552 × 53.1% = 293.1)."""
+    expr = expr.replace("×", "*").replace("÷", "/")
+    scaled = "*" in expr or "/" in expr
+    expr = re.sub(r"(\d+(?:\.\d+)?)\s*%", r"(\1/100)" if scaled else r"\1", expr)
     try:
-        body = ast.parse(" ".join(expr.replace("%", " ").split()), mode="eval").body
+        body = ast.parse(" ".join(expr.split()), mode="eval").body
     except SyntaxError:
         return None
     operands: list[float] = []
+    ops = {ast.Add: float.__add__, ast.Sub: float.__sub__, ast.Mult: float.__mul__, ast.Div: float.__truediv__}
 
-    def ev(node: ast.AST) -> float:
-        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+    def ev(node: ast.AST, scale: bool = False) -> float:
+        if isinstance(node, ast.BinOp) and type(node.op) in ops:
+            if (
+                scaled
+                and isinstance(node.op, ast.Div)
+                and isinstance(node.right, ast.Constant)
+                and node.right.value == 100
+            ):
+                return ev(node.left) / 100.0  # the fraction a percentage stands for
             left, right = ev(node.left), ev(node.right)
-            return left + right if isinstance(node.op, ast.Add) else left - right
+            if isinstance(node.op, ast.Div) and right == 0:
+                raise ValueError
+            return ops[type(node.op)](left, right)
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
             operands.append(float(node.value))
             return float(node.value)
@@ -178,8 +208,11 @@ def unsupported_numbers(answer: str, report_numbers: frozenset[float] | set[floa
             result = _evaluate(lhs[start:])
             if result is not None:
                 value, operands = result
+                if m.group(3) and ("÷" in lhs or "/" in lhs):
+                    value *= 100  # 162 ÷ 347 = 46.7%
                 if all(o in supported for o in operands) and abs(value - float(m.group(2))) <= 0.05:
                     supported.add(float(m.group(2)))
+                    supported.add(float(round(value)))  # 約293社 beside 552 × 53.1% = 293.1
                 break
     return list(dict.fromkeys(t for t in _NUM.findall(text) if float(t) not in supported))
 

@@ -50,3 +50,10 @@ class SudachiTokenizer:
     def tokens(self, text: str) -> list[str]:
         """Index terms: normalized forms of content morphemes."""
         return [t.norm for t in self.analyze(text) if t.pos not in DROP_POS and t.norm.strip()]
+
+    def readings(self, text: str) -> list[tuple[str, str, str]]:
+        """(surface, reading in katakana, part of speech) for every morpheme."""
+        text = unicodedata.normalize("NFKC", text)
+        with self._lock:
+            morphemes = self._get().tokenize(text)
+            return [(m.surface(), m.reading_form(), m.part_of_speech()[0]) for m in morphemes]

@@ -1,0 +1,130 @@
+"""Step 1: bring a question's surface to the forms the report and the rest of the pipeline use.
+
+NFKC and width, repeated marks, romaji to kana, casual and regional endings to standard ones
+(`assistant/data/colloquial.yaml`), and hiragana runs to the report's written terms by their
+reading (`readings.py`). Every rule is a literal replacement or a regex without nested
+quantifiers, so the cost is linear in the (already bounded) question.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from assistant.qa.readings import ReadingIndex
+
+REPEATS = re.compile(r"([ー!?！？〜~・…。、])\1+")
+LATIN_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
+ROMAJI_SYLLABLES = re.compile(
+    r"(?:(?:ky|gy|sh|ch|ny|hy|by|py|my|ry|ts|[kgszjtdnhbpmyrwfv])?[aiueo]|n(?![aiueoy])|(?=[kgsztdhbpmrcjf])[kgsztdhbpmrcjf](?=[kgsztdhbpmrcjf]))+"
+)
+
+
+@dataclass(frozen=True)
+class Colloquial:
+    words: tuple[tuple[str, str], ...]
+    endings: tuple[tuple[re.Pattern[str], str], ...]
+    why: re.Pattern[str]
+    romaji_markers: frozenset[str]
+    romaji_particles: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def colloquial_data() -> Colloquial:
+    raw: dict[str, Any] = yaml.safe_load(
+        resources.files("assistant").joinpath("data/colloquial.yaml").read_text(encoding="utf-8")
+    )
+
+    def nf(x: Any) -> str:
+        return unicodedata.normalize("NFKC", str(x))  # questions are NFKC before these apply
+
+    words = tuple(sorted(((nf(k), nf(v)) for k, v in raw["words"].items()), key=lambda kv: -len(kv[0])))
+    after = r"(?<=[\u3041-\u3096\u3400-\u9fff])(?<!ま)"
+    word_end = r"(?=[、。?!\s]|$|と|の|けど|から|か|よ|ね|し|で|わ)"
+    endings = tuple(
+        (re.compile(after + re.escape(nf(k)) + (word_end if strict else "")), nf(v))
+        for key, strict in (("endings", False), ("endings_at_word_end", True))
+        for k, v in sorted(raw[key].items(), key=lambda kv: -len(kv[0]))
+    )
+    why = re.compile("(?:" + "|".join(re.escape(nf(w)) for w in raw["why_words"]) + ")(?![すしも])")
+    return Colloquial(
+        words=words,
+        endings=endings,
+        why=why,
+        romaji_markers=frozenset(raw["romaji_markers"]),
+        romaji_particles=dict(raw["romaji_particles"]),
+    )
+
+
+def is_romaji(word: str) -> bool:
+    w = word.lower()
+    return len(w) <= 24 and bool(ROMAJI_SYLLABLES.fullmatch(w))  # short words only: the pattern can branch
+
+
+def looks_romaji(text: str, english: frozenset[str] | set[str] = frozenset()) -> bool:
+    """Latin text that is Japanese typed in romaji: mostly romaji syllables, with a Japanese particle."""
+    words = [w for w in LATIN_WORD.findall(text) if not w.isupper()]
+    if len(words) < 2:
+        return False
+    data = colloquial_data()
+    romaji = [w for w in words if is_romaji(w)]
+    markers = [w for w in words if w.lower() in data.romaji_markers]
+    not_english = [w for w in romaji if w.lower() not in english]
+    return len(romaji) >= 0.8 * len(words) and bool(markers) and len(not_english) >= 0.5 * len(words)
+
+
+def romaji_to_kana(text: str) -> str:
+    """Lower-case romaji words to hiragana; upper-case acronyms (DX, GX) and digits stay."""
+    import jaconv
+
+    particles = colloquial_data().romaji_particles
+
+    def word(m: re.Match[str]) -> str:
+        w = m.group(0)
+        if w.isupper() or not is_romaji(w):
+            return w
+        low = w.lower()
+        if low in particles:
+            return particles[low]
+        return str(jaconv.alphabet2kana(low))
+
+    return LATIN_WORD.sub(word, text)
+
+
+def dialect_to_standard(text: str) -> str:
+    data = colloquial_data()
+    for key, value in data.words:
+        if key in text:
+            text = text.replace(key, value)
+    for pattern, value in data.endings:
+        text = pattern.sub(value, text)
+    return data.why.sub("なぜ", text)
+
+
+class Normalizer:
+    """Built once per store (the reading index needs the store's vocabulary)."""
+
+    def __init__(self, readings: ReadingIndex, english: set[str] | frozenset[str] = frozenset()) -> None:
+        self.readings = readings
+        self.english = frozenset(english)
+
+    def __call__(self, text: str) -> str:
+        text = unicodedata.normalize("NFKC", text)
+        text = REPEATS.sub(r"\1", text)
+        romaji = looks_romaji(text, self.english)
+        if romaji:
+            text = romaji_to_kana(text)
+        has_kanji = re.search(r"[\u3400-\u9fff]", text) is not None
+        # kana-only input (or romaji made kana): shorter readings are safe to rewrite
+        text = self.readings.rewrite(text, min_len=2 if (romaji or not has_kanji) else 3)
+        if re.search(r"[\u3040-\u30ff\u3400-\u9fff]", text):
+            text = dialect_to_standard(text)
+        if romaji or not has_kanji:
+            text = re.sub(r"(?<=[\u3040-\u30ff\u3400-\u9fff]) (?=[\u3040-\u30ff\u3400-\u9fff])", "", text)
+        return text

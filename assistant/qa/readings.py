@@ -1,0 +1,99 @@
+"""Kana-only text meets the report's kanji terms on their reading.
+
+A question typed in hiragana (「ぜいりしに そうだんしてる かいしゃ なんけん？」) tokenizes into
+nonsense. The index maps the reading of every content word the assistant knows (the report's
+text, the chart labels, the exemplar questions, a small question vocabulary) to its written
+form, and rewrites hiragana runs by the best segmentation into known readings. Bounded: the
+work is linear in the text (at most `MAX_ENTRY` lookups per character).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from assistant.lexical import SudachiTokenizer
+
+MAX_ENTRY = 12  # longest reading looked up, in kana
+CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "副詞", "代名詞", "連体詞"}
+HAS_WRITTEN = re.compile(r"[\u30a0-\u30ff\u3400-\u9fff]")
+# function words written in kana that must stay kana (こと is not コト, ある is not 有る)
+KANA_KEEP = (
+    "こと",
+    "もの",
+    "ため",
+    "とき",
+    "ところ",
+    "よう",
+    "ほう",
+    "なる",
+    "ある",
+    "いる",
+    "する",
+    "ない",
+    "それ",
+    "これ",
+)
+HIRAGANA_RUN = re.compile(r"[\u3041-\u309fー]+")  # one class, one quantifier: linear
+
+
+def kata2hira(text: str) -> str:
+    return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
+
+
+class ReadingIndex:
+    """reading (hiragana) -> the most frequent written form among the known words."""
+
+    def __init__(self, tokenizer: SudachiTokenizer, texts: Iterable[str], keep: Iterable[str] = KANA_KEEP) -> None:
+        counts: dict[str, Counter[str]] = {}
+        keep_set = set(keep)
+        for text in texts:
+            for surface, reading in self._words(tokenizer, text):
+                if len(reading) < 2 or reading in keep_set or not HAS_WRITTEN.search(surface):
+                    continue
+                counts.setdefault(reading, Counter())[surface] += 1
+        self.entries = {r: c.most_common(1)[0][0] for r, c in counts.items()}
+
+    @staticmethod
+    def _words(tokenizer: SudachiTokenizer, text: str) -> list[tuple[str, str]]:
+        """Content words with their readings, and noun compounds of two or three words."""
+        out: list[tuple[str, str]] = []
+        toks = tokenizer.readings(text)
+        run: list[tuple[str, str]] = []
+        for surface, reading, pos in toks:
+            if pos in CONTENT_POS:
+                out.append((surface, kata2hira(reading)))
+            if pos == "名詞":
+                run.append((surface, kata2hira(reading)))
+                for n in (2, 3):
+                    if len(run) >= n:
+                        part = run[-n:]
+                        out.append(("".join(s for s, _ in part), "".join(r for _, r in part)))
+            else:
+                run = []
+        return out
+
+    def rewrite(self, text: str, min_len: int = 3) -> str:
+        """Replace known readings inside hiragana runs by their written forms."""
+        return HIRAGANA_RUN.sub(lambda m: self._segment(m.group(0), min_len), text)
+
+    def _segment(self, run: str, min_len: int) -> str:
+        if len(run) < min_len:
+            return run
+        n = len(run)
+        best = [0] * (n + 1)  # best[j]: score of the best segmentation of run[:j]
+        back: list[tuple[int, str | None]] = [(0, None)] * (n + 1)
+        for j in range(1, n + 1):
+            best[j], back[j] = best[j - 1], (j - 1, None)
+            for i in range(max(0, j - MAX_ENTRY), j - min_len + 1):
+                written = self.entries.get(run[i:j])
+                if written is not None and best[i] + (j - i) ** 2 > best[j]:
+                    best[j], back[j] = best[i] + (j - i) ** 2, (i, written)
+        parts: list[str] = []
+        j = n
+        while j > 0:
+            i, written = back[j]
+            parts.append(written if written is not None else run[i:j])
+            j = i
+        return "".join(reversed(parts))

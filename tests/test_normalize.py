@@ -1,0 +1,63 @@
+"""Golden cases for step 1 (normalize): romaji, kana-only input, dialect and casual endings."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.lexical import SudachiTokenizer
+from assistant.qa.normalize import Normalizer, dialect_to_standard, looks_romaji, romaji_to_kana
+from assistant.qa.readings import ReadingIndex
+
+REPORT = Path(__file__).resolve().parents[1] / "corpus" / "bansou-shien-report-2023.txt"
+
+
+@pytest.fixture(scope="module")
+def normalizer() -> Normalizer:
+    tok = SudachiTokenizer()
+    vocab = [REPORT.read_text(encoding="utf-8"), "何件 何割 何パーセント 一番 多い 会社 相談 興味 始める 自治体"]
+    return Normalizer(ReadingIndex(tok, vocab), english={"the", "what", "no", "to", "do"})
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            "ばんそうしえん いちども うけたこと ない かいしゃって なんぱーせんと？",
+            "伴走支援一度も受けたことない会社って何パーセント?",
+        ),
+        ("ぜいりしに そうだんしてる かいしゃ なんけん？", "税理士に相談してる会社何件?"),
+        ("bansou shien no mokuteki de ichiban ooi no wa?", "伴走支援の目的で一番多いのは?"),
+        ("受けてへん会社ってほんまに多いん？", "受けていない会社って本当に多いの?"),
+        ("伴走支援って普通のコンサルと何がちゃうの？", "伴走支援って普通のコンサルと何が違うの?"),
+        ("伴走支援の割合は？？？", "伴走支援の割合は?"),
+    ],
+)
+def test_golden(normalizer: Normalizer, raw: str, expected: str) -> None:
+    assert normalizer(raw) == expected
+
+
+def test_english_and_ordinary_japanese_are_left_alone(normalizer: Normalizer) -> None:
+    for q in ("Why don't firms use 伴走支援?", "What is the survey period?", "伴走支援を受けていない理由は何ですか？"):
+        assert normalizer(q).replace("?", "？") == q.replace("?", "？")
+
+
+def test_romaji_detection() -> None:
+    assert looks_romaji("konsaru gaisha kara shien uketeru tte kaitou, nan ken datta?")
+    assert not looks_romaji("What do the authors recommend to owners?", english={"what", "do", "the", "to"})
+    assert romaji_to_kana("GX yaritai no hito") == "GX やりたい の ひと"
+
+
+def test_endings_only_where_a_word_ends() -> None:
+    assert dialect_to_standard("使わん会社") == "使わん会社"  # not at a word end: left alone
+    assert dialect_to_standard("使わんの？") == "使わないの？"
+    assert dialect_to_standard("できません。") == "できません。"  # 〜ません is standard
+
+
+def test_cost_is_linear_on_hostile_text(normalizer: Normalizer) -> None:
+    for text in ("ああ" * 1000, "a" * 2000, "ﷺ" * 500, "tsu" * 700, "ばんそう" * 500):
+        t0 = time.perf_counter()
+        normalizer(text)
+        assert time.perf_counter() - t0 < 0.5, text[:10]
