@@ -24,8 +24,9 @@ from assistant.phrasing import (
     t_ranking,
     t_row,
 )
+from assistant.qa.grammar import Analysis, Understander
+from assistant.qa.lexicon import generic_ja
 from assistant.records import Answer, Chart, Citation, Figure, Row, fmt_value
-from assistant.understand import GENERIC_JA, Analysis, Understander
 
 CHART_THRESHOLD = 1.0
 DEFERRED = re.compile(r"次号.*(予定|報告したい|報告する)")
@@ -88,7 +89,7 @@ class Composer:
         chart_id, score = self.pick_chart(a)
         named = self.section_named(a)
         closing = [t for t in self.section_words(named or "3")]
-        asks_more = [t for t in a.terms if t not in closing and t not in GENERIC_JA]
+        asks_more = [t for t in a.terms if t not in closing and t not in generic_ja()]
         if "summary" in a.cues and len(asks_more) <= 1 and (not a.chart_scores or named not in self.chart_sections):
             return self.summary(a)  # 「まとめを教えて」, not 「まとめでは…の理由として何を挙げてる？」
         if "named" in a.cues:  # 「おすすめの会社」: the report names no providers
@@ -131,7 +132,7 @@ class Composer:
         if chart_ok and chart_id is not None and not has_row and not quantity and not a.cues & {"why", "comparison"}:
             # 「お試しで使える制度ってある？」 names a chart's topic but asks about something its text says
             matched = {t for m in a.matches for t in self.index.tokenizer.tokens(m.phrase)}
-            residual = [t for t in a.terms if t not in GENERIC_JA and t not in matched]
+            residual = [t for t in a.terms if t not in generic_ja() and t not in matched]
             if residual:
                 ans = self.concept(a, hits, strict=True)
                 if ans is not None:
@@ -261,14 +262,14 @@ class Composer:
         terms = [t for t in dict.fromkeys(a.terms + quoted_terms) if t not in (drop or set())]
         if not terms:
             return []
-        weights = {t: (0.3 if t in GENERIC_JA else 1.0) * self.idf.get(t, 2.0) for t in terms}
+        weights = {t: (0.3 if t in generic_ja() else 1.0) * self.idf.get(t, 2.0) for t in terms}
         total = sum(weights.values()) or 1.0
-        core = [t for t in terms if t not in GENERIC_JA] or terms
+        core = [t for t in terms if t not in generic_ja()] or terms
         unknown_weight = 2.0 if a.lang == "ja" else 1.0  # English has many words the report never uses
         core_total = (sum(weights[t] for t in core) + unknown_weight * len(set(a.unknown))) or 1.0
         rank = {h.chunk: r for r, h in enumerate(hits)}
         subjects = _subject_variants(a.subject)
-        quoted = [q for q in re.findall(r"「([^」]{2,20})」", a.question) if q not in GENERIC_JA]
+        quoted = [q for q in re.findall(r"「([^」]{2,20})」", a.question) if q not in generic_ja()]
         out = []
         for s in self.sentences:
             chunk = self.index.chunks[s.chunk]
@@ -300,7 +301,7 @@ class Composer:
     def concept(
         self, a: Analysis, hits: Callable[[], list[Hit]], *, strict: bool, section: str | None = None
     ) -> Answer | None:
-        if not a.subject and all(t in GENERIC_JA for t in a.terms) and section is None:
+        if not a.subject and all(t in generic_ja() for t in a.terms) and section is None:
             return None  # only 「伴走支援」「企業」: any passage would do, so none answers
         named = self.section_named(a) if section is None else None
         section = section or named
