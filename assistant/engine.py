@@ -14,11 +14,11 @@ from typing import Any
 
 from langchain_core.runnables import RunnableLambda
 
-from assistant.compose import Composer
 from assistant.embedders import embedder_id, make_embedder
 from assistant.errors import InputError, NotFound
 from assistant.index import Hit, HybridRetriever, StoreIndex
 from assistant.lexical import SudachiTokenizer
+from assistant.qa.compose import Composer
 from assistant.qa.followup import resolve
 from assistant.qa.grammar import Analysis, Understander
 from assistant.records import Answer, Chart, Turn
