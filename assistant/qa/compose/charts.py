@@ -1,0 +1,265 @@
+"""Answers from the charts: which chart a question is about, its figures (a ranking, a row, a
+cross-tab column, a comparison), its base, and two charts side by side."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.qa.compose.citations import chart_citation, text_citation
+from assistant.qa.compose.context import AnswerContext
+from assistant.qa.compose.merge import merge_answers
+from assistant.qa.compose.phrasing import (
+    en_period,
+    t_all,
+    t_compare,
+    t_context,
+    t_crosstab_column,
+    t_crosstab_row,
+    t_crosstab_top,
+    t_derived,
+    t_missing_note,
+    t_nth,
+    t_ranking,
+    t_row,
+)
+from assistant.qa.compose.text import support_sentence
+from assistant.qa.grammar import Analysis
+from assistant.records import Answer, Chart, Figure, Row
+
+CHART_THRESHOLD = 1.0
+
+
+def pick_chart(a: Analysis) -> tuple[str | None, float]:
+    if not a.chart_scores:
+        return None, 0.0
+    if "why" in a.cues:
+        why = {o.chart for m in a.matches for o in m.owners if o.kind == "why"}
+        why = {c for c in why if a.chart_scores.get(c, 0.0) >= CHART_THRESHOLD}
+        if why:
+            cid = max(why, key=lambda c: a.chart_scores.get(c, 0.0))
+            return cid, a.chart_scores.get(cid, 0.0)
+    return a.best_chart()
+
+
+def is_why_chart(a: Analysis, chart_id: str) -> bool:
+    return any(o.chart == chart_id and o.kind == "why" for m in a.matches for o in m.owners)
+
+
+def comparison_pair(
+    ctx: AnswerContext, a: Analysis, chart_id: str, best: float, any_section: bool = False
+) -> list[str] | None:
+    """DX vs GX: a comparison naming two topic-matched charts of one section answers both; with
+    「両方」/"both" (or for bases), two charts of any sections."""
+    topical = {o.chart for m in a.matches for o in m.owners if o.kind == "topic"}
+    floor = max(CHART_THRESHOLD, 0.6 * best)
+    by_section: dict[str, list[str]] = {}
+    for c, sc in sorted(a.chart_scores.items(), key=lambda x: -x[1]):
+        if c in topical and sc >= floor:
+            by_section.setdefault("*" if any_section else ctx.index.charts[c].section, []).append(c)
+    own = by_section.get("*" if any_section else ctx.index.charts[chart_id].section, [])
+    if chart_id in own and len(own) >= 2:
+        return own[:2]
+    close = [cs[:2] for cs in by_section.values() if len(cs) >= 2 and a.chart_scores[cs[1]] >= 0.8 * best]
+    if close:
+        return max(close, key=lambda p: sum(a.chart_scores[c] for c in p))
+    if not any_section and "comparison" in a.cues:  # "DX-keen owners vs all firms": 1-2 beside 1-1
+        return comparison_pair(ctx, a, chart_id, best, any_section=True)
+    return None
+
+
+def chart_answer(ctx: AnswerContext, a: Analysis, chart_id: str) -> Answer:
+    chart = ctx.index.charts[chart_id]
+    rows = [chart.row(k) for k in a.rows.get(chart_id, [])]
+    derived = [d for d in chart.derived if d.key in a.derived.get(chart_id, [])]
+    cues = a.cues
+    en = a.lang == "en"
+    lines: list[str] = []
+    figures: list[Figure] = []
+    stated: list[Row] = []
+    if chart.is_crosstab:
+        kind = "crosstab"
+        ranked = not rows and bool(cues & {"ranking", "least"})
+        if ranked:
+            col = (a.columns.get(chart_id) or ["current"])[0]
+            order = sorted(
+                (r for r in chart.rows if r.values.get(col) is not None),
+                key=lambda r: r.values[col] or 0.0,
+                reverse="least" not in cues,
+            )
+            rows = order[:1]
+            lines.append(t_crosstab_top(chart, order[:3], col, en, least="least" in cues))
+        elif rows:
+            if cues & {"comparison", "both"} and len(rows) == 1:  # 「意欲がある人とない人で」: the other groups too
+                rows = rows + [r for r in chart.rows if r not in rows]
+            lines.extend(t_crosstab_row(chart, r, en) for r in rows)
+        else:
+            rows = list(chart.rows)
+            col = (a.columns.get(chart_id) or ["current"])[0]
+            lines.append(t_crosstab_column(chart, rows, col, en))
+        for r in rows:
+            for d in chart.derived:
+                if d.row == r.key:
+                    lines.append(t_derived(d, en))
+        stated = rows
+    elif not rows and not derived and ("all" in cues or (len(chart.rows) <= 4 and not cues & {"ranking", "least"})):
+        kind = "ranking"
+        stated = list(chart.rows)
+        lines.append(t_all(chart, stated, en))
+    elif rows and "exclude" in cues:
+        # 「必要性を感じない」を除くと一番多いのは: the ranking without the rows named
+        kind = "ranking"
+        least = "least" in cues
+        stated = _ranked(chart, least, without=rows)[:3]
+        lines.append(t_ranking(chart, stated, least, en))
+    elif rows and "superlative" in cues and "comparison" not in cues and len(rows) == 1:
+        # 「一番多いのは広告だよね？」: the ranking, then the row asked about
+        kind = "ranking"
+        least = "least" in cues
+        order = _ranked(chart, least)
+        stated = order[:3] + [r for r in rows if r not in order[:3]]
+        lines.append(t_ranking(chart, order[:3], least, en))
+        lines.extend(t_row(chart, r, en) for r in rows if r not in order[:3])
+    elif rows:
+        kind = "comparison" if len(rows) > 1 and "comparison" in cues else "figure"
+        for r in rows:
+            lines.append(t_row(chart, r, en))
+        if kind == "comparison":
+            lines.append(t_compare(chart, rows, en))
+        stated = rows
+    elif derived:
+        kind = "figure"
+        lines.extend(t_derived(d, en) for d in derived)
+    else:
+        kind = "ranking"
+        least = "least" in cues
+        order = _ranked(chart, least)
+        stated = order[: _top_n(a.text) or 3]
+        nth = _ordinal(a.text)
+        if nth and nth <= len(order):
+            stated = [order[nth - 1], order[0]]
+            lines.append(t_nth(chart, order[nth - 1], order[0], nth, least, en))
+        else:
+            lines.append(t_ranking(chart, stated, least, en))
+    for d in derived:
+        if d.row is None and t_derived(d, en) not in lines:
+            lines.append(t_derived(d, en))
+    if kind == "ranking" and any(r.missing for r in chart.rows) and not any(r.missing for r in stated):
+        lines.append(t_missing_note(chart, en))  # a stated row that is missing says so itself
+    for r in stated:
+        for c in chart.columns:
+            v = r.values.get(c.key)
+            figures.append(
+                Figure(
+                    table=chart.id,
+                    label=r.label,
+                    label_en=r.label_en,
+                    value=v,
+                    unit=chart.unit,
+                    base=chart.base.label("ja"),
+                    column=c.key if chart.is_crosstab else None,
+                    formula=r.missing.formula if r.missing else None,
+                    cite=1,
+                )
+            )
+    for d in chart.derived:
+        if any(d.row == r.key for r in stated) or d in derived:
+            figures.append(
+                Figure(
+                    table=chart.id,
+                    label=d.label,
+                    label_en=d.label_en,
+                    value=d.value,
+                    unit="%",
+                    base=chart.base.label("ja"),
+                    column=None,
+                    formula=d.formula,
+                    cite=1,
+                )
+            )
+    citations = [chart_citation(ctx, 1, chart, stated, a.lang)]
+    body = " ".join(x for x in lines if x) if en else "".join(x for x in lines if x)
+    text = f"{t_context(chart, ctx.doc, en)}{body}"
+    support = support_sentence(ctx, a, chart, [r.label for r in stated])
+    if support is not None:
+        citations.append(text_citation(ctx, 2, [support]))
+        text += (
+            f" The report's text adds [2]: 「{support.text}」" if en else f"本文には「{support.text}」とあります[2]。"
+        )
+    return Answer(a.question, text, False, citations, figures, a.lang, kind=kind, charts=[chart.id])
+
+
+def base_answer(ctx: AnswerContext, a: Analysis, chart_id: str) -> Answer:
+    chart = ctx.index.charts[chart_id]
+    en = a.lang == "en"
+    b = chart.base
+    if en:
+        text = (
+            f"The base of “{chart.title_en}” ({chart.title}) is {b.label('en')}"
+            f"{' (multiple answers allowed)' if chart.multiple else ''}; survey period {en_period(ctx.doc)} [1]."
+        )
+    else:
+        text = (
+            f"「{chart.title}」の基数は{b.label('ja')}です{'（複数回答可）' if chart.multiple else ''}"
+            f"（調査期間 {chart.period}）[1]。"
+        )
+    about_base = [n for n in (chart.notes_en if en else chart.notes) if re.search(r"n=|10|除外|left out|fewer", n)]
+    if about_base:
+        text += (" " if en else "") + " ".join(about_base)
+    return Answer(
+        a.question,
+        text,
+        False,
+        [chart_citation(ctx, 1, chart, [], a.lang)],
+        [],
+        a.lang,
+        kind="meta",
+        charts=[chart.id],
+    )
+
+
+def multi_chart_answer(ctx: AnswerContext, a: Analysis, chart_ids: list[str]) -> Answer:
+    """Two charts in one answer (DX vs GX, a purpose count beside an attitude share)."""
+    parts = [chart_answer(ctx, a, cid) for cid in chart_ids]
+    return merge_answers(a, parts, kind="comparison")
+
+
+ORDINALS = {
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+    "5th": 5,
+}
+
+
+def _ranked(chart: Chart, least: bool, without: list[Row] | None = None) -> list[Row]:
+    """The rows with a printed value, most answers first (least first for "least"); その他 left out."""
+    pool = [r for r in chart.rows if r.values["value"] is not None and r.key != "other" and r not in (without or [])]
+    return sorted(pool, key=lambda r: r.values["value"] or 0.0, reverse=not least)
+
+
+def _top_n(text: str) -> int | None:
+    """「上位5つ」, "top five": how many to list."""
+    words = {"three": 3, "four": 4, "five": 5, "six": 6, "ten": 10, "三": 3, "四": 4, "五": 5, "十": 10}
+    m = re.search(r"(?:上位|トップ|ベスト|top)\s*(\d+|three|four|five|six|ten|三|四|五|十)", text.lower())
+    if not m:
+        return None
+    g = m.group(1)
+    return int(g) if g.isdigit() else words[g]
+
+
+def _ordinal(text: str) -> int | None:
+    m = re.search(
+        r"([2-9])\s*(?:番目|位)|([二三四五])(?:番目|位)|\b(second|third|fourth|fifth|2nd|3rd|4th|5th)\b", text.lower()
+    )
+    if not m:
+        return None
+    g = m.group(1) or m.group(2) or m.group(3)
+    return int(g) if g.isdigit() else ORDINALS[g]

@@ -1,0 +1,47 @@
+"""Citations: a chart's printed figures, or the report's own sentences, as the source of a claim."""
+
+from __future__ import annotations
+
+from assistant.qa.compose.context import AnswerContext, SentenceRef
+from assistant.records import Chart, Citation, Row, fmt_value
+
+
+def chart_citation(ctx: AnswerContext, n: int, chart: Chart, rows: list[Row], lang: str) -> Citation:
+    shown = rows or list(chart.rows)
+    parts = []
+    for r in shown:
+        if chart.is_crosstab:
+            cells = "、".join(f"{c.label} {fmt_value(r.values[c.key], chart.unit)}" for c in chart.columns)
+            parts.append(f"{r.label}：{cells}")
+        else:
+            parts.append(
+                f"{r.label} {fmt_value(r.values['value'], chart.unit) if r.values['value'] is not None else '（数値なし）'}"
+            )
+    quote = f"◼ {chart.title}（{chart.base.label('ja')}）: " + " / ".join(parts)
+    chunk = next((c for c in ctx.index.chunks if c.chart_id == chart.id), None)
+    return Citation(
+        n=n,
+        doc=chart.doc,
+        section=chart.section,
+        title=chart.title,
+        quote=quote,
+        page=chunk.page if chunk else None,
+        chart=chart.id,
+        base=chart.base.label("ja"),
+        period=chart.period,
+    )
+
+
+def text_citation(ctx: AnswerContext, n: int, sents: list[SentenceRef]) -> Citation:
+    chunk = ctx.index.chunks[sents[0].chunk]
+    return Citation(
+        n=n,
+        doc=chunk.doc,
+        section=chunk.section,
+        title=ctx.section_titles.get(chunk.section, chunk.title),
+        quote="".join(s.text for s in sents),
+        page=chunk.page,
+        chart=None,
+        base=None,
+        period=ctx.doc.period_label,
+    )

@@ -1,0 +1,82 @@
+"""What every answer draws on, built once per store: the report's sentences with their terms and
+IDF, and the sections' titles."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from assistant.index import StoreIndex
+from assistant.qa.grammar import Analysis, Understander
+from assistant.records import DocumentInfo
+
+
+@dataclass(frozen=True)
+class SentenceRef:
+    chunk: int
+    pos: int  # position within the chunk
+    text: str
+    terms: frozenset[str]
+
+
+@dataclass(frozen=True)
+class AnswerContext:
+    index: StoreIndex
+    understander: Understander
+    doc: DocumentInfo
+    sentences: list[SentenceRef]  # every sentence of the report's text chunks, in order
+    idf: dict[str, float]  # term -> IDF over those sentences
+    section_titles: dict[str, str]
+    chart_sections: set[str]
+    # the words of each unnumbered section's title (コラム, まとめ・あとがき), tokenized once
+    title_parts: dict[str, list[tuple[str, list[str]]]]
+
+    @classmethod
+    def build(cls, index: StoreIndex, understander: Understander) -> AnswerContext:
+        sentences: list[SentenceRef] = []
+        for ci, c in enumerate(index.chunks):
+            if c.kind != "text":
+                continue
+            for pi, text in enumerate(c.sentences):
+                sentences.append(SentenceRef(ci, pi, text, frozenset(index.tokenizer.tokens(text))))
+        n = len(sentences) or 1
+        df: dict[str, int] = {}
+        for ref in sentences:
+            for t in ref.terms:
+                df[t] = df.get(t, 0) + 1
+        section_titles = {c.section: c.title for c in index.chunks if c.kind == "text"}
+        return cls(
+            index=index,
+            understander=understander,
+            doc=next(iter(index.documents.values())),
+            sentences=sentences,
+            idf={t: math.log(1 + n / d) for t, d in df.items()},
+            section_titles=section_titles,
+            chart_sections={c.section for c in index.charts.values()},
+            title_parts={
+                sid: [(p, index.tokenizer.tokens(p)) for p in re.split(r"[・、\s]", title) if len(p) >= 2]
+                for sid, title in section_titles.items()
+                if not (sid[0].isdigit() and "-" in sid)  # numbered sections are found through their charts
+            },
+        )
+
+
+def section_named(ctx: AnswerContext, a: Analysis) -> str | None:
+    """「コラムで…」, "in the closing remarks": a question that names a section of the report."""
+    for sid, parts in ctx.title_parts.items():
+        for p, words in parts:
+            if p in a.text or (len(words) == 1 and words[0] in a.terms):  # まとめ, コラム, "column"
+                return sid
+    return None
+
+
+def section_words(ctx: AnswerContext, section: str) -> set[str]:
+    return {t for _p, words in ctx.title_parts.get(section, []) for t in words}
+
+
+def section_label(ctx: AnswerContext, section: str, lang: str) -> str:
+    title = ctx.section_titles.get(section, "")
+    if lang == "en":
+        return f"section {section} ({title})" if section[0].isdigit() else f"the {section} ({title})"
+    return f"{section}「{title}」"

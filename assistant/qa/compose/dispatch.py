@@ -1,0 +1,114 @@
+"""Grounded answer composition: every figure comes from a validated chart, every quote from the
+report's sentences, each with a citation marker. No number is written that the store does not
+hold, and a derived number only appears with its formula. `compose` decides the answer's shape."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from assistant.index import Hit, StoreIndex
+from assistant.qa.compose.charts import (
+    CHART_THRESHOLD,
+    base_answer,
+    chart_answer,
+    comparison_pair,
+    is_why_chart,
+    multi_chart_answer,
+    pick_chart,
+)
+from assistant.qa.compose.context import AnswerContext, section_named, section_words
+from assistant.qa.compose.merge import merge_answers
+from assistant.qa.compose.meta import abstain, meta_answer
+from assistant.qa.compose.text import concept, deferred_about, summary
+from assistant.qa.grammar import Analysis, Understander
+from assistant.qa.lexicon import generic_ja
+from assistant.records import Answer
+
+
+def compose(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> Answer:
+    """`hits` runs the hybrid retrieval on demand: chart and survey answers never need it."""
+    if not a.text.strip():
+        return abstain(ctx, a, reason="empty")
+    if a.proper_nouns:
+        return abstain(ctx, a, reason="none")
+    if a.missing_facets:
+        return abstain(ctx, a, reason="facet", detail=a.missing_facets[0])
+    if "measure" in a.cues:  # averages, prices, amounts: the report counts answers, it prices nothing
+        return abstain(ctx, a, reason="none")
+    if "outcome" in a.cues and not any(o.kind == "topic" for m in a.matches for o in m.owners):
+        # 「売上は伸びた？」: results of support are what the report defers to its next issue
+        later = deferred_about(ctx, ["効果", *a.terms])
+        return abstain(ctx, a, reason="deferred" if later else "none", deferred=later)
+    chart_id, score = pick_chart(a)
+    named = section_named(ctx, a)
+    closing = [t for t in section_words(ctx, named or "3")]
+    asks_more = [t for t in a.terms if t not in closing and t not in generic_ja()]
+    if "summary" in a.cues and len(asks_more) <= 1 and (not a.chart_scores or named not in ctx.chart_sections):
+        return summary(ctx, a)  # 「まとめを教えて」, not 「まとめでは…の理由として何を挙げてる？」
+    if "named" in a.cues:  # 「おすすめの会社」: the report names no providers
+        return abstain(ctx, a, reason="none")
+    meta = next((k for k in ("period", "respondents", "publisher", "author", "title", "about") if k in a.cues), None)
+    has_topic = chart_id is not None and any(
+        o.chart == chart_id and o.kind in ("topic", "why") for m in a.matches for o in m.owners
+    )
+    has_row = chart_id is not None and bool(a.rows.get(chart_id) or a.derived.get(chart_id))
+    strict_vocab = a.lang == "ja" and bool(a.unknown)  # a label alone does not answer a question about something else
+    chart_ok = chart_id is not None and score >= CHART_THRESHOLD and (has_topic or (has_row and not strict_vocab))
+    quantity = bool(a.cues & {"figure", "ranking", "comparison", "least", "all"})
+    survey_years = {ctx.doc.period_start[:4], ctx.doc.period_end[:4]}
+    other_year = [y for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", a.text) if y not in survey_years]
+    if other_year and (quantity or chart_ok or "調査" in a.text or "survey" in a.text.lower()):
+        return abstain(ctx, a, reason="year")
+    if meta == "respondents" and chart_ok and chart_id is not None and has_topic and not has_row:
+        pair = comparison_pair(ctx, a, chart_id, score, any_section=True)
+        return merge_answers(a, [base_answer(ctx, a, c) for c in (pair or [chart_id])], kind="meta")
+    if meta and (not chart_ok or meta in ("period", "publisher", "author", "title", "about") or not has_row):
+        return meta_answer(ctx, a, meta)
+    if a.lang == "ja" and len(set(a.unknown)) >= 2 and not chart_ok:
+        return abstain(ctx, a, reason="none")
+    if named is not None and named not in ctx.chart_sections:
+        ans = concept(ctx, a, hits, strict=False)  # 「まとめでは…」「in the column…」: that part's own text
+        if ans is not None:
+            return ans
+    if a.cues & {"concept", "opinion"} and not quantity:
+        if chart_ok and chart_id is not None:  # 「支援機関の「その他」って？」: that chart's own text first
+            ans = concept(ctx, a, hits, strict=False, section=ctx.index.charts[chart_id].section)
+            if ans is not None and not ans.abstained:
+                return ans
+        ans = concept(ctx, a, hits, strict=chart_ok and "opinion" not in a.cues)
+        if ans is not None:
+            return ans
+    if chart_ok and chart_id is not None and not has_row and not quantity and not a.cues & {"why", "comparison"}:
+        # 「お試しで使える制度ってある？」 names a chart's topic but asks about something its text says
+        matched = {t for m in a.matches for t in ctx.index.tokenizer.tokens(m.phrase)}
+        residual = [t for t in a.terms if t not in generic_ja() and t not in matched]
+        if residual:
+            ans = concept(ctx, a, hits, strict=True)
+            if ans is not None:
+                return ans
+    if chart_ok and chart_id is not None:
+        if "why" in a.cues and not is_why_chart(a, chart_id) and not has_row:
+            ans = concept(ctx, a, hits, strict=False, section=ctx.index.charts[chart_id].section)
+            if ans is not None:
+                return ans
+        pair = (
+            comparison_pair(ctx, a, chart_id, score, any_section="both" in a.cues)
+            if a.cues & {"comparison", "both"}
+            else None
+        )
+        if pair is not None:
+            return multi_chart_answer(ctx, a, pair)
+        return chart_answer(ctx, a, chart_id)
+    ans = concept(ctx, a, hits, strict=False)
+    return ans if ans is not None else abstain(ctx, a, reason="none")
+
+
+class Composer:
+    """Built once per store; `compose` answers one analysed question."""
+
+    def __init__(self, index: StoreIndex, understander: Understander) -> None:
+        self.context = AnswerContext.build(index, understander)
+
+    def compose(self, a: Analysis, hits: Callable[[], list[Hit]]) -> Answer:
+        return compose(self.context, a, hits)

@@ -1,0 +1,107 @@
+"""Answers about the survey itself (period, respondents, publisher, title, scope) and abstentions,
+which say what the report does cover."""
+
+from __future__ import annotations
+
+from assistant.qa.compose.citations import chart_citation, text_citation
+from assistant.qa.compose.context import AnswerContext, SentenceRef
+from assistant.qa.compose.phrasing import en_period
+from assistant.qa.grammar import Analysis
+from assistant.records import Answer, Citation
+
+
+def meta_answer(ctx: AnswerContext, a: Analysis, kind: str) -> Answer:
+    d = ctx.doc
+    en = a.lang == "en"
+    main = ctx.index.charts.get("1-1") or next(iter(ctx.index.charts.values()), None)
+    cites = [chart_citation(ctx, 1, main, [], a.lang)] if main else []
+    if kind == "period":
+        text = (
+            f"The survey ran from {en_period(d)} ({d.period_label}) [1]."
+            if en
+            else f"調査期間は{d.period_label}です[1]。"
+        )
+    elif kind == "respondents":
+        text = (
+            f"{d.respondents} companies answered the survey (n={d.respondents}; survey period {en_period(d)}) [1]."
+            if en
+            else f"この調査の回答企業数はn={d.respondents}（{d.respondents}社）です（調査期間 {d.period_label}）[1]。"
+        )
+    elif kind in ("publisher", "author"):
+        cites = [
+            Citation(
+                n=1,
+                doc=d.id,
+                section="3",
+                title=ctx.section_titles.get("3", ""),
+                quote="フォーバル GDXリサーチ研究所 所長 平良 学",
+                page=None,
+                period=d.period_label,
+            )
+        ]
+        text = (
+            f"The report was published by {d.publisher_en} ({d.publisher}); its author is {d.author} [1]."
+            if en
+            else f"発行は{d.publisher}で、著者は{d.author}です[1]。"
+        )
+    elif kind == "title":
+        text = (
+            f"The report is 『{d.title}』 ({d.title_en}) by {d.publisher_en} [1]."
+            if en
+            else f"レポートのタイトルは『{d.title}』（{d.publisher}）です[1]。"
+        )
+    else:
+        topics = "、".join(c.title for c in ctx.index.charts.values())
+        topics_en = "; ".join(c.title_en for c in ctx.index.charts.values())
+        text = (
+            f"『{d.title}』 ({d.title_en}, {d.publisher_en}) reports a survey of n={d.respondents} SMEs "
+            f"({en_period(d)}). It covers: {topics_en} [1]."
+            if en
+            else f"『{d.title}』は{d.publisher}による中小企業への調査（n={d.respondents}、調査期間 {d.period_label}）の報告です。"
+            f"扱っている内容：{topics}[1]。"
+        )
+    return Answer(a.question, text, False, cites, [], a.lang, kind="meta")
+
+
+def abstain(
+    ctx: AnswerContext, a: Analysis, *, reason: str, detail: str = "", deferred: SentenceRef | None = None
+) -> Answer:
+    d = ctx.doc
+    en = a.lang == "en"
+    topics = "、".join(dict.fromkeys(c.title for c in ctx.index.charts.values()))
+    topics_en = "; ".join(dict.fromkeys(c.title_en for c in ctx.index.charts.values()))
+    cites: list[Citation] = []
+    if deferred is not None:
+        cites = [text_citation(ctx, 1, [deferred])]
+        lead = (
+            "The report does not cover this; it says it will be reported in a later issue (次号) [1]: "
+            f"「{deferred.text}」"
+            if en
+            else f"この点はこの報告書では扱っていません。報告書には「{deferred.text}」とあり、次号で報告される予定です[1]。"
+        )
+    elif reason == "year":
+        lead = (
+            f"This report only covers its own survey ({en_period(d)}); it has no figures for other years."
+            if en
+            else f"この報告書は調査期間{d.period_label}の調査だけを扱っており、ほかの年の数値はありません。"
+        )
+    elif reason == "facet":
+        lead = (
+            f"The report has no breakdown by “{detail}” (「{detail}別」)."
+            if en
+            else f"この報告書には「{detail}別」の集計はありません。"
+        )
+    elif reason == "empty":
+        lead = "I could not find a question in that." if en else "質問の内容を読み取れませんでした。"
+    else:
+        lead = (
+            "The report does not answer that question."
+            if en
+            else "申し訳ありませんが、この報告書にはそのご質問に答える内容がありません。"
+        )
+    scope = (
+        f" The report (『{d.title}』, {d.publisher_en}, n={d.respondents}) covers: {topics_en}."
+        if en
+        else f"この報告書（『{d.title}』、{d.publisher}、n={d.respondents}）で分かるのは、{topics}です。"
+    )
+    return Answer(a.question, lead + scope, True, cites, [], a.lang, kind="out_of_scope")

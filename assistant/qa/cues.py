@@ -1,0 +1,49 @@
+"""Cue patterns: how people ask, independent of the report's content. The patterns are data
+(`assistant/data/cues.yaml`); this module compiles each once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from assistant.qa.resources import load_yaml
+
+
+@dataclass(frozen=True)
+class Cues:
+    ja: dict[str, re.Pattern[str]]  # searched in the Japanese form of the question (no spaces)
+    en: dict[str, re.Pattern[str]]  # searched in the lower-cased English form
+    followup_ja: re.Pattern[str]
+    followup_en: re.Pattern[str]
+    facet: re.Pattern[str]  # 「業種別」
+    facet_named: re.Pattern[str]  # "by industry", 「従業員50人以下」
+
+
+def raw_patterns() -> dict[str, str]:
+    """Every pattern as written in the data file, by a dotted name (ja.period, facet_named)."""
+    data = load_yaml("cues.yaml")
+    out = {f"{lang}.{k}": v for lang in ("ja", "en") for k, v in data[lang].items()}
+    out.update({k: data[k] for k in ("followup_ja", "followup_en", "facet")})
+    out["facet_named"] = "".join(data["facet_named"])
+    return out
+
+
+@cache
+def compiled() -> Cues:
+    raw = raw_patterns()
+    data = load_yaml("cues.yaml")
+    return Cues(
+        ja={k: re.compile(raw[f"ja.{k}"]) for k in data["ja"]},
+        en={k: re.compile(raw[f"en.{k}"]) for k in data["en"]},
+        followup_ja=re.compile(raw["followup_ja"]),
+        followup_en=re.compile(raw["followup_en"]),
+        facet=re.compile(raw["facet"]),
+        facet_named=re.compile(raw["facet_named"]),
+    )
+
+
+def cues_in(text_ja: str, text_en: str) -> set[str]:
+    """The names of the cues a question shows, in either language."""
+    c = compiled()
+    return {k for k, pat in c.ja.items() if pat.search(text_ja)} | {k for k, pat in c.en.items() if pat.search(text_en)}

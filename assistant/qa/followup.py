@@ -1,0 +1,90 @@
+"""Follow-up questions: 「それはなぜ？」, 「税理士は？」, "what about …?" read against the previous turn."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from assistant.qa.cues import compiled as compiled_cues
+from assistant.qa.grammar import Analysis, Understander
+from assistant.records import Chart, Language
+
+KIND_CUES = {"ranking", "least", "comparison", "figure", "concept", "why"}
+
+
+def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, prev: Analysis) -> Analysis:
+    """Read a follow-up against the previous turn: 「それはなぜ？」, 「税理士は？」, "what about …?"."""
+    text = a.text.replace(" ", "")
+    switch = re.fullmatch(
+        r"(?:(英語|日本語)で(?:教えて|お願い|答えて)?(?:ください|下さい)?[。？?]?)", text
+    ) or re.fullmatch(
+        r"(?:(?:please )?(?:answer |say that |tell me )?in (english|japanese)(?: please)?[.?!]?)",
+        a.text.lower().strip(),
+    )
+    if switch:  # 「英語で教えて」: the previous question again, in the asked language
+        lang: Language = "en" if switch.group(1) in ("英語", "english") else "ja"
+        return replace(prev, question=a.question, lang=lang, followup=True, inherited=prev.text)
+    own_chart, own_score = a.best_chart()
+    patterns = compiled_cues()
+    anaphoric = bool(patterns.followup_ja.search(text) or patterns.followup_en.search(a.text.lower().strip()))
+    short = len(text) <= 14 if a.lang == "ja" else len(a.text.split()) <= 6
+    meta = a.cues & {"period", "respondents", "publisher", "author", "title", "about"}
+    this_chart = re.search(r"(この|その)(質問|設問|項目|グラフ|図)|\b(this|that) (question|chart)\b", a.text.lower())
+    anaphoric = anaphoric or this_chart is not None
+    if (meta and not this_chart) or (a.subject and not anaphoric):  # 「この質問には何社が回答？」: the last chart
+        return a
+    compares_one = "comparison" in a.cues and own_chart is not None and len(a.rows.get(own_chart, [])) == 1
+    if not anaphoric and not compares_one and not (short and own_score < 2.0):
+        return a
+    context = f"{prev.inherited}。{prev.text}" if prev.inherited else prev.text  # the whole thread so far
+    combined = understander.analyze(context + "。" + a.text if a.lang == "ja" else context + " " + a.text)
+    cues = set(a.cues)
+    if not cues & KIND_CUES:
+        cues |= prev.cues & KIND_CUES
+    scores = dict(combined.chart_scores)
+    for cid, s in a.chart_scores.items():
+        scores[cid] = scores.get(cid, 0.0) + s  # the follow-up's own words count twice
+    prev_chart, _ = prev.best_chart()
+    if prev_chart is not None:
+        for cid in a.chart_scores:  # 「GXの場合は？」 after a DX question: the sibling chart of the same section
+            if cid != prev_chart and charts[cid].section == charts[prev_chart].section:
+                scores[cid] += 4.0
+        if a.rows.get(prev_chart):  # 「税理士は？」: a row of the chart just discussed
+            scores[prev_chart] = scores.get(prev_chart, 0.0) + 4.0
+    rows = {c: list(r) for c, r in prev.rows.items()}
+    for c, r in a.rows.items():
+        rows[c] = list(r)
+    cols = {**prev.columns, **a.columns}
+    derived = dict(a.derived) if a.rows or a.derived else {**prev.derived, **a.derived}
+    if "comparison" in a.cues:  # 「施策実行型と比べると？」: the row just discussed against the new one
+        for c, r in a.rows.items():
+            rows[c] = list(dict.fromkeys(prev.rows.get(c, []) + list(r)))
+    if a.rows:  # new rows replace the old ones in the chart the follow-up names
+        for c in a.rows:
+            derived.pop(c, None)
+    if "why" in a.cues and not a.rows:
+        rows = {}
+    if prev_chart is not None:
+        best = max(scores, key=lambda c: scores[c]) if scores else None
+        if best and best != prev_chart and best not in a.rows and charts[best].section == charts[prev_chart].section:
+            keys = {r.key for r in charts[best].rows}
+            carried = [k for k in prev.rows.get(prev_chart, []) if k in keys]
+            if carried:
+                rows[best] = carried
+                derived[best] = [
+                    d for d in prev.derived.get(prev_chart, []) if d in {x.key for x in charts[best].derived}
+                ]
+    return replace(
+        a,
+        cues=cues,
+        chart_scores=scores,
+        rows=rows,
+        columns=cols,
+        derived=derived,
+        matches=combined.matches if "why" in cues else a.matches + [m for m in prev.matches if m not in a.matches],
+        tokens=a.tokens + prev.tokens,
+        terms=a.terms + [t for t in prev.terms if t not in a.terms],
+        unknown=a.unknown,
+        followup=True,
+        inherited=context,
+    )

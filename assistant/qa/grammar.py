@@ -1,0 +1,276 @@
+"""Question understanding: language, what kind of answer is asked for, and which charts, rows
+and columns the question names. All vocabulary comes from the store (chart topics, row aliases,
+the glossary); the grammar of questions (cue patterns, word lists) is data in `assistant/data/`."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from assistant.lexical import SudachiTokenizer
+from assistant.qa.colloquial import colloquial, detect_language, nfkc
+from assistant.qa.cues import compiled as compiled_cues
+from assistant.qa.cues import cues_in
+from assistant.qa.injection import strip_injection
+from assistant.qa.lexicon import en_stop
+from assistant.qa.terms import age_range, age_rows, content_terms, subject_of
+from assistant.records import Chart, Language
+
+
+@dataclass(frozen=True)
+class Owner:
+    chart: str
+    kind: str  # topic | row | col | derived | why
+    key: str
+    strength: float = 1.0  # an abbreviation of the label (DX for DX推進) is weaker evidence
+
+
+@dataclass
+class Match:
+    start: int
+    end: int
+    phrase: str
+    owners: list[Owner]
+    idf: float
+
+
+@dataclass
+class Analysis:
+    question: str  # as asked (normalized whitespace)
+    text: str  # the question without injected instructions, NFKC
+    lang: Language
+    cues: set[str]
+    tokens: list[str]  # for BM25: Sudachi tokens, plus glossary expansions for English
+    terms: list[str]  # the question's own content terms (normalized forms)
+    unknown: list[str]  # content terms the report never uses
+    matches: list[Match]
+    chart_scores: dict[str, float]
+    rows: dict[str, list[str]]
+    columns: dict[str, list[str]]
+    derived: dict[str, list[str]]
+    subject: str | None
+    missing_facets: list[str]
+    injected: bool
+    proper_nouns: list[str] = field(default_factory=list)
+    followup: bool = False
+    inherited: str | None = None
+
+    def best_chart(self) -> tuple[str | None, float]:
+        if not self.chart_scores:
+            return None, 0.0
+        cid = max(self.chart_scores, key=lambda c: self.chart_scores[c])
+        return cid, self.chart_scores[cid]
+
+
+def _label_core(label: str) -> str:
+    return re.sub(r"[（(]※?\d*[)）]", "", label).strip()
+
+
+class Understander:
+    """Built once per store: the phrase index over chart vocabulary and the known-term vocabulary."""
+
+    WEIGHTS = {"topic": 1.0, "row": 1.3, "col": 0.5, "derived": 0.8, "why": 1.0}
+
+    def __init__(
+        self,
+        charts: dict[str, Chart],
+        glossary: dict[str, dict[str, list[str]]],
+        vocab: set[str],
+        tokenizer: SudachiTokenizer,
+        report_text: str,
+    ) -> None:
+        self.charts = charts
+        self.tokenizer = tokenizer
+        self.glossary = {nfkc(k).lower(): v for k, v in glossary.get("en", {}).items()}
+        self.synonyms = {nfkc(k): v for k, v in glossary.get("ja", {}).items()}
+        self._synonym_keys = sorted(self.synonyms, key=len, reverse=True)
+        self.canonical = sorted((k for k, v in self.glossary.items() if v == ["伴走支援"]), key=len, reverse=True)
+        self.report_text = report_text
+        self.ja: dict[str, list[Owner]] = defaultdict(list)
+        self.en: dict[str, list[Owner]] = defaultdict(list)
+        self.ja_why: dict[str, list[Owner]] = defaultdict(list)
+        self.en_why: dict[str, list[Owner]] = defaultdict(list)
+        self.ranges: list[tuple[tuple[int, int], Owner]] = []
+        self._en_patterns: dict[str, re.Pattern[str]] = {}
+        self.row_axes: set[str] = set()
+        for c in charts.values():
+            for t in c.topics:
+                self.ja[nfkc(t).replace(" ", "")].append(Owner(c.id, "topic", ""))
+            for t in c.topics_en:
+                self.en[nfkc(t).lower()].append(Owner(c.id, "topic", ""))
+            for t in c.why_topics:
+                self.ja_why[nfkc(t)].append(Owner(c.id, "why", ""))
+            for t in c.why_topics_en:
+                self.en_why[nfkc(t).lower()].append(Owner(c.id, "why", ""))
+            for r in c.rows:
+                core = _label_core(r.label)
+                for a in (core, *r.aliases):
+                    if a:
+                        part = a != core and a in core
+                        strength = min(1.0, math.sqrt(len(a) / len(core))) if part else 1.0
+                        self.ja[nfkc(a).replace(" ", "")].append(Owner(c.id, "row", r.key, strength))
+                for a in (r.label_en, *r.aliases_en):
+                    self.en[nfkc(a).lower()].append(Owner(c.id, "row", r.key))
+                rng = age_range(r.label)
+                if rng:
+                    self.ranges.append((rng, Owner(c.id, "row", r.key)))
+            if c.is_crosstab:
+                for col in c.columns:
+                    for a in (col.label, *col.aliases):
+                        self.ja[nfkc(a).replace(" ", "")].append(Owner(c.id, "col", col.key))
+                    for a in (col.label_en, *col.aliases_en):
+                        self.en[nfkc(a).lower()].append(Owner(c.id, "col", col.key))
+            for d in c.derived:
+                for a in d.aliases:
+                    self.ja[nfkc(a)].append(Owner(c.id, "derived", d.key))
+                for a in d.aliases_en:
+                    self.en[nfkc(a).lower()].append(Owner(c.id, "derived", d.key))
+            for axis in (c.row_axis, c.title):
+                m = re.search(r"(\S+?)別", axis)
+                if m:
+                    self.row_axes.add(m.group(1)[-2:])
+        profiles = {c.id: self._profile(c) for c in charts.values()}
+        n = len(profiles)
+        self.idf: dict[str, float] = {}
+        for phrase in list(self.ja) + list(self.ja_why):
+            df = sum(1 for p in profiles.values() if phrase in p) or 1
+            self.idf[phrase] = math.log(1 + n / df)
+        for phrase in list(self.en) + list(self.en_why):  # whole words: "age" is not in "usage"
+            pat = self._en_pattern(phrase)
+            df = sum(1 for p in profiles.values() if pat.search(p)) or 1
+            self.idf[phrase] = math.log(1 + n / df)
+        known = set(vocab)
+        for phrase in self.ja:
+            known.update(tokenizer.tokens(phrase))
+        for terms in self.glossary.values():
+            for t in terms:
+                known.update(tokenizer.tokens(t))
+        self.known = known
+        self.en_known = {w for p in list(self.en) + list(self.glossary) for w in re.findall(r"[a-z][a-z'\-]+", p)}
+
+    @staticmethod
+    def _profile(c: Chart) -> str:
+        parts = [c.title, c.question, c.title_en.lower(), *c.topics, *(t.lower() for t in c.topics_en)]
+        for r in c.rows:
+            parts += [r.label, *r.aliases, r.label_en.lower(), *(a.lower() for a in r.aliases_en)]
+        for col in c.columns:
+            parts += [col.label, *col.aliases, col.label_en.lower(), *(a.lower() for a in col.aliases_en)]
+        return nfkc(" ".join(parts)).replace(" ", "") + " " + nfkc(" ".join(parts)).lower()
+
+    # ------------------------------------------------------------------------------------------
+    def analyze(self, question: str) -> Analysis:
+        q = re.sub(r"\s+", " ", question).strip()
+        text, injected = strip_injection(nfkc(q))
+        lang = detect_language(text or q)
+        text = self._to_report_words(colloquial(text))
+        text_ja = text.replace(" ", "")
+        text_en = text.lower()
+        for phrase in self.canonical:  # one English name for the support, so chart phrases can match it
+            text_en = re.sub(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", "hands-on support", text_en)
+        cues = cues_in(text_ja, text_en)
+        matches = self._match(text_ja, text_en, self.ja, self.en, lang)
+        if "why" in cues:  # reasons and purposes: matched on their own, so a longer label cannot hide them
+            matches += self._match(text_ja, text_en, self.ja_why, self.en_why, lang)
+        scores: dict[str, float] = defaultdict(float)
+        rows: dict[str, list[str]] = defaultdict(list)
+        cols: dict[str, list[str]] = defaultdict(list)
+        derived: dict[str, list[str]] = defaultdict(list)
+        anchored = {o.chart for m in matches for o in m.owners if o.kind != "derived"}
+        for m in matches:
+            for o in m.owners:
+                shared = len({x.chart for x in m.owners if x.kind == "derived"}) > 1
+                if o.kind == "derived" and o.chart not in anchored and shared:
+                    continue  # 「活用率」 (in several charts) alone picks none; 「一度でも」 (in one) does
+                scores[o.chart] += m.idf * self.WEIGHTS[o.kind] * o.strength
+                target = {"row": rows, "col": cols, "derived": derived}.get(o.kind)
+                if target is not None and o.key not in target[o.chart]:
+                    target[o.chart].append(o.key)
+        for o in age_rows(self.ranges, text_ja, text_en):
+            scores[o.chart] += 1.5
+            if o.key not in rows[o.chart]:
+                rows[o.chart].append(o.key)
+        tokens, terms, unknown, proper = content_terms(self, text, lang)
+        subject = subject_of(self.glossary, text_ja, text_en, lang)
+        patterns = compiled_cues()
+        facets = [f for f in patterns.facet.findall(text_ja) if f[-2:] not in self.row_axes and f not in ("性", "特")]
+        named = patterns.facet_named.search(text_ja) or patterns.facet_named.search(text_en)
+        if named:
+            facets.append(next(g for g in named.groups() if g) if any(named.groups()) else named.group(0))
+        return Analysis(
+            question=q,
+            text=text,
+            lang=lang,
+            cues=cues,
+            tokens=tokens,
+            terms=terms,
+            unknown=unknown,
+            matches=matches,
+            chart_scores=dict(scores),
+            rows=dict(rows),
+            columns=dict(cols),
+            derived=dict(derived),
+            subject=subject,
+            missing_facets=facets,
+            injected=injected,
+            proper_nouns=proper,
+        )
+
+    def _match(
+        self, text_ja: str, text_en: str, ja: dict[str, list[Owner]], en: dict[str, list[Owner]], lang: Language
+    ) -> list[Match]:
+        found: list[Match] = []
+        for phrase, owners in ja.items():
+            ascii_only = not re.search(r"[^\x00-\x7f]", phrase)
+            if not phrase or (ascii_only and (lang == "en" or not re.fullmatch(r"[A-Z0-9]+", phrase))):
+                continue  # "DX" in an English question is matched by the English phrases
+            if re.fullmatch(r"[\u3040-\u309f]{1,2}", phrase):  # e.g. はい: would match inside 報告はいつ
+                continue
+            start = text_ja.find(phrase)
+            while start >= 0:
+                found.append(Match(start, start + len(phrase), phrase, list(owners), self.idf[phrase]))
+                start = text_ja.find(phrase, start + 1)
+        # English phrases are matched on the lower-cased text with spaces; keep separate offsets
+        offset = 10_000
+        stop = en_stop()
+        for phrase, owners in en.items():
+            if not phrase or phrase in stop:
+                continue
+            for hit in self._en_pattern(phrase).finditer(text_en):
+                found.append(Match(offset + hit.start(), offset + hit.end(), phrase, list(owners), self.idf[phrase]))
+        found.sort(key=lambda x: (-(x.end - x.start), x.start))
+        kept: list[Match] = []
+        for cand in found:
+            same = next((k for k in kept if k.start == cand.start and k.end == cand.end), None)
+            if same:
+                same.owners.extend(o for o in cand.owners if o not in same.owners)
+                continue
+            if any(cand.start < k.end and k.start < cand.end for k in kept):
+                continue
+            kept.append(cand)
+        return sorted(kept, key=lambda x: x.start)
+
+    def _to_report_words(self, text: str) -> str:
+        """Paraphrases -> the report's own words (glossary synonyms), replaced in place; a key
+        that is already part of its replacement (コンサル in コンサルティング会社) is left alone."""
+        for key in self._synonym_keys:
+            if key not in text:
+                continue
+            value = "・".join(self.synonyms[key])
+            out, i = [], 0
+            while (j := text.find(key, i)) >= 0:
+                out.append(text[i:j])
+                start = j - value.find(key) if key in value else -1
+                already = start >= 0 and text[start : start + len(value)] == value
+                out.append(key if already else value)
+                i = j + len(key)
+            text = "".join(out) + text[i:]
+        return text
+
+    def _en_pattern(self, phrase: str) -> re.Pattern[str]:
+        pat = self._en_patterns.get(phrase)
+        if pat is None:
+            pat = re.compile(rf"(?<![a-z]){re.escape(phrase)}(?:s|es)?(?![a-z])")
+            self._en_patterns[phrase] = pat
+        return pat

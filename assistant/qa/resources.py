@@ -1,0 +1,15 @@
+"""The package's data files (`assistant/data/*.yaml`), read from the installed package."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import yaml
+
+
+@cache
+def load_yaml(name: str) -> Any:
+    """One data file, parsed once per process. Callers must not modify what is returned."""
+    return yaml.safe_load(files("assistant").joinpath("data", name).read_text(encoding="utf-8"))

@@ -1,0 +1,148 @@
+"""What a question names beyond the charts' phrases: its own content terms (and the ones the
+report never uses), the subject of a definition question, and age ranges (「40代」, "over 60")."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from assistant.qa.colloquial import nfkc
+from assistant.qa.lexicon import en_stop, ordinary_ja
+from assistant.records import Language
+
+if TYPE_CHECKING:
+    from assistant.qa.grammar import Owner, Understander
+
+NUM_RANGE = re.compile(r"(\d{2})\s*[~～〜\-－]\s*(\d{2})")
+
+
+def age_range(label: str) -> tuple[int, int] | None:
+    """A row label as an age range: 「40~49歳」 -> (40, 49), 「70歳~」 -> (70, 150)."""
+    m = re.match(r"^(\d{2})\s*歳?\s*~\s*(\d{2})?", nfkc(label))
+    if not m:
+        return None
+    return int(m.group(1)), int(m.group(2)) if m.group(2) else 150
+
+
+def age_rows(ranges: list[tuple[tuple[int, int], Owner]], text_ja: str, text_en: str) -> list[Owner]:
+    """The age rows whose range overlaps an age the question names."""
+    if not ranges:
+        return []
+    spans: list[tuple[int, int]] = []
+    for m in re.finditer(r"(\d{2})代(以上|以降|前半|後半)?", text_ja):
+        lo = int(m.group(1))
+        half = {"前半": (lo, lo + 4), "後半": (lo + 5, lo + 9)}
+        spans.append(half.get(m.group(2) or "", (lo, 150 if m.group(2) else lo + 9)))
+    for m in re.finditer(r"(\d{2})歳(以上|以降|以下|未満)?", text_ja):
+        a = int(m.group(1))
+        spans.append(
+            {"以上": (a, 150), "以降": (a, 150), "以下": (0, a), "未満": (0, a - 1)}.get(m.group(2) or "", (a, a))
+        )
+    for m in NUM_RANGE.finditer(text_ja):
+        spans.append((int(m.group(1)), int(m.group(2))))
+    decades = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70}
+    for m in re.finditer(r"\b(twenties|thirties|forties|fifties|sixties|seventies)\b", text_en):
+        spans.append((decades[m.group(1)], decades[m.group(1)] + 9))
+    for m in re.finditer(r"\b(\d0)s\b", text_en):
+        lo = int(m.group(1))
+        spans.append((lo, lo + 9))
+    for m in re.finditer(
+        r"(?:over|above|older than|at least) (\d{2})|(\d{2})\+|(\d{2}) (?:and|or) (?:over|older|above)", text_en
+    ):
+        a = int(next(g for g in m.groups() if g))
+        spans.append((a, 150))
+    for m in re.finditer(r"(\d{2})\s*(?:to|-|–|and)\s*(\d{2})", text_en):
+        spans.append((int(m.group(1)), int(m.group(2))))
+    for m in re.finditer(r"(?:under|younger than|below) (\d{2})", text_en):
+        spans.append((0, int(m.group(1)) - 1))
+    out = []
+    for lo, hi in spans:
+        for (rlo, rhi), owner in ranges:
+            if rlo <= hi and lo <= rhi and owner not in out:
+                out.append(owner)
+    return out
+
+
+def content_terms(u: Understander, text: str, lang: Language) -> tuple[list[str], list[str], list[str], list[str]]:
+    """The question's tokens (for BM25), content terms, terms the report never uses, proper nouns."""
+    ordinary = ordinary_ja()
+    stop = en_stop()
+    analysed = u.tokenizer.analyze(text)
+    tokens = [t.norm for t in analysed if t.pos not in {"助詞", "助動詞", "補助記号", "空白", "記号"}]
+    terms: list[str] = []
+    unknown: list[str] = []
+    proper: list[str] = []
+    for t in analysed:
+        if t.pos not in {"名詞", "動詞", "形容詞", "形状詞"} or t.pos2 in {"数詞", "非自立可能", "代名詞"}:
+            continue
+        if re.fullmatch(r"[A-Za-z][A-Za-z'\-]*", t.surface):  # English words are handled below
+            continue
+        # モノ, コト (read as もの, 事): the report's terms, not fillers; レポート stays a filler
+        katakana = re.fullmatch(r"[\u30a0-\u30ff]+", t.surface) is not None and t.norm != t.surface
+        if (t.norm in ordinary and not katakana) or len(t.norm) < 1:
+            continue
+        terms.append(t.norm)
+        known = t.norm in u.known or (t.norm.endswith("的") and t.norm[:-1] in u.known)  # 意欲的
+        if t.pos == "名詞" and not known and t.surface not in u.report_text:
+            unknown.append(t.surface)  # an unseen verb is a paraphrase; an unseen noun is a new topic
+            if t.pos2 == "固有名詞":
+                proper.append(t.surface)
+    if lang == "en" or re.search(r"[a-z]{2,}", text.lower()):
+        low = text.lower()
+        covered: list[tuple[int, int]] = []  # glossary phrases, longest first, without overlaps
+        for phrase in sorted(u.glossary, key=len, reverse=True):
+            for m in re.finditer(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", low):
+                if any(m.start() < e and s < m.end() for s, e in covered):
+                    continue
+                covered.append((m.start(), m.end()))
+                for ja in u.glossary[phrase]:
+                    tokens.extend(u.tokenizer.tokens(ja))
+                    terms.extend(x for x in u.tokenizer.tokens(ja) if x not in ordinary)
+        for m in re.finditer(r"[a-z][a-z'\-]+", low):
+            w = m.group(0)
+            if w in stop or any(s <= m.start() < e for s, e in covered):
+                continue
+            if w not in u.en_known and w.rstrip("s") not in u.en_known:
+                unknown.append(w)
+                original = text[m.start() : m.end()]
+                if original[:1].isupper() and m.start() > 0 and not re.search(r"[.?!]\s*$", text[: m.start()]):
+                    proper.append(original)
+    return tokens, terms, unknown, proper
+
+
+def subject_of(glossary: dict[str, list[str]], text_ja: str, text_en: str, lang: Language) -> str | None:
+    """What a definition question asks about: 「伴走支援とは」 -> 伴走支援, "what is X?" -> X."""
+    m = (
+        re.search(r"^(.+?)(?:とは|って(?:何|なに)(?!割|件|社|人|%)|の意味|というのは|ってどういう)", text_ja)
+        or re.search(r"^(.+?)って.{0,8}(?:何|なに|どういう|どんな)", text_ja)
+        or re.search(r"^(.+?)って[？?]$", text_ja)
+        or re.search(r"^([^、。?？]{2,20}?)って(?=.*(何|なに|どういう|どんな|誰が))", text_ja)
+    )
+    if m:
+        s = re.sub(r"^[「『“\"]|[」』”\"]$", "", m.group(1).strip("「」『』“”\"'"))
+        if re.match(r"(それ|これ|あれ|その|この|あの)", s):
+            return None  # 「それを受けてるって…」 points back; it names nothing
+        return s or None
+    m = re.search(
+        r"what (?:exactly |precisely )?(?:is|are|was|were|does|do) (?:the |a |an )?(?:term |word |concept of )?"
+        r"[\"“']?(.+?)[\"”']?(?: mean| stand for)?\s*\??$",
+        text_en,
+    )
+    m = m or re.search(r"\bdefines? (?:the term |the word )?[\"“']?([^?.\"”']+?)[\"”']?\s*[?.]", text_en)
+    m = m or re.search(r"\bmeaning of (?:the term |the word )?[\"“']?([^?.\"”']+?)[\"”']?\s*[?.]", text_en)
+    if m and lang == "en":
+        subject = m.group(1).strip()
+        japanese = re.findall(r"[\u3040-\u30ff\u3400-\u9fff]{2,}", subject)
+        plain = re.sub(r"\s*\([^)]*\)", "", subject)  # "hands-on (伴走) support" -> "hands-on support"
+        mapped = next(
+            (
+                glossary[key][0]
+                for key in sorted(glossary, key=len, reverse=True)  # the report's word for it
+                if re.search(rf"(?<![a-z]){re.escape(key)}(?![a-z])", plain)
+            ),
+            None,
+        )
+        if japanese and not (mapped and japanese[0] in mapped):
+            return japanese[0]  # "What is 課題解決型 support?" -> 課題解決型
+        return mapped or subject  # "hands-on (伴走) support" -> 伴走支援
+    return None
