@@ -21,6 +21,7 @@ from assistant.lexical import SudachiTokenizer
 from assistant.qa.compose import Composer
 from assistant.qa.followup import resolve
 from assistant.qa.grammar import Analysis, Understander
+from assistant.qa.reader import QuestionReader
 from assistant.records import Answer, Chart, Turn
 from assistant.settings import Settings
 from assistant.storage import open_build
@@ -35,6 +36,7 @@ class Engine:
         self.document = next(iter(index.documents.values()))
         report_text = "\n".join(c.text for c in index.chunks)
         self.understander = Understander(index.charts, index.glossary, index.vocab, index.tokenizer, report_text)
+        self.reader = QuestionReader(self.understander, index.charts, report_text, index.build)
         self.composer = Composer(index, self.understander)
         self._cache: dict[str, Analysis] = {}
         self._lock = threading.Lock()
@@ -118,7 +120,7 @@ class Engine:
         with self._lock:
             cached = self._cache.get(question)
         if cached is None:
-            cached = self.understander.analyze(question)
+            cached = self.reader.read(question)
             with self._lock:
                 if len(self._cache) > 2048:
                     self._cache.clear()

@@ -56,6 +56,7 @@ class Analysis:
     proper_nouns: list[str] = field(default_factory=list)
     followup: bool = False
     inherited: str | None = None
+    asks: dict[str, float] = field(default_factory=dict)  # intent labels over threshold (intent.py)
 
     def best_chart(self) -> tuple[str | None, float]:
         if not self.chart_scores:
@@ -160,6 +161,10 @@ class Understander:
         return nfkc(" ".join(parts)).replace(" ", "") + " " + nfkc(" ".join(parts)).lower()
 
     # ------------------------------------------------------------------------------------------
+    def add_known(self, words: set[str]) -> None:
+        """Words people use to ask (from the intent exemplars) are not new topics."""
+        self.known = self.known | words
+
     def analyze(self, question: str) -> Analysis:
         q = re.sub(r"\s+", " ", question).strip()
         text, injected = strip_injection(nfkc(q))

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 
 from assistant.index import Hit, StoreIndex
+from assistant.qa.compose.advice import advice
 from assistant.qa.compose.charts import (
     CHART_THRESHOLD,
     base_answer,
@@ -23,11 +24,30 @@ from assistant.qa.compose.meta import abstain, meta_answer
 from assistant.qa.compose.text import concept, deferred_about, summary
 from assistant.qa.grammar import Analysis, Understander
 from assistant.qa.lexicon import generic_ja
+from assistant.qa.parts import PartContext, add_parts
+from assistant.qa.plan import make_plan
 from assistant.records import Answer
 
 
 def compose(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> Answer:
-    """`hits` runs the hybrid retrieval on demand: chart and survey answers never need it."""
+    """Plan, compose the main answer, add the requested parts. `hits` runs the hybrid retrieval
+    on demand: chart and survey answers never need it."""
+    chart_id, _ = pick_chart(a)
+    percent = chart_id is not None and ctx.index.charts[chart_id].unit == "%"
+    plan = make_plan(a, ctx.understander.analyze, percent_chart=percent)
+    if plan.advice:
+        ans = advice(ctx, plan.main)
+        if ans is not None:
+            return ans
+    main = compose_main(ctx, plan.main, hits)
+    if main.abstained or not plan.parts:
+        return main
+    part_ctx = PartContext(main, ctx.index.charts, ctx.doc, a.lang == "en", plan.of_responses, plan.missing)
+    return add_parts(part_ctx, plan.parts)
+
+
+def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> Answer:
+    """The main answer: one chart, two charts, the report's text, a fact about the survey, or a refusal."""
     if not a.text.strip():
         return abstain(ctx, a, reason="empty")
     if a.proper_nouns:

@@ -7,7 +7,7 @@ from assistant.qa.compose.citations import chart_citation, text_citation
 from assistant.qa.compose.context import AnswerContext, SentenceRef
 from assistant.qa.compose.phrasing import en_period
 from assistant.qa.grammar import Analysis
-from assistant.records import Answer, Citation
+from assistant.records import Answer, Chart, Citation
 
 
 def meta_answer(ctx: AnswerContext, a: Analysis, kind: str) -> Answer:
@@ -63,13 +63,21 @@ def meta_answer(ctx: AnswerContext, a: Analysis, kind: str) -> Answer:
     return Answer(a.question, text, False, cites, [], a.lang, kind="meta")
 
 
+def nearest_charts(ctx: AnswerContext, a: Analysis, k: int = 3) -> list[Chart]:
+    """The charts the question came closest to (by the phrases it matched), else the overview ones."""
+    charts = ctx.index.charts
+    ranked = [c for c, s in sorted(a.chart_scores.items(), key=lambda x: -x[1]) if s > 0 and c in charts]
+    titles: dict[str, Chart] = {}
+    for cid in [*ranked, *charts]:
+        titles.setdefault(charts[cid].title, charts[cid])
+    return list(titles.values())[:k]
+
+
 def abstain(
     ctx: AnswerContext, a: Analysis, *, reason: str, detail: str = "", deferred: SentenceRef | None = None
 ) -> Answer:
     d = ctx.doc
     en = a.lang == "en"
-    topics = "、".join(dict.fromkeys(c.title for c in ctx.index.charts.values()))
-    topics_en = "; ".join(dict.fromkeys(c.title_en for c in ctx.index.charts.values()))
     cites: list[Citation] = []
     if deferred is not None:
         cites = [text_citation(ctx, 1, [deferred])]
@@ -81,27 +89,28 @@ def abstain(
         )
     elif reason == "year":
         lead = (
-            f"This report only covers its own survey ({en_period(d)}); it has no figures for other years."
+            f"This report only covers its own survey ({en_period(d)}); it does not have figures for other years."
             if en
-            else f"この報告書は調査期間{d.period_label}の調査だけを扱っており、ほかの年の数値はありません。"
+            else f"この報告書は調査期間{d.period_label}の調査だけを扱っており、ほかの年の数値は記載がありません。"
         )
     elif reason == "facet":
         lead = (
-            f"The report has no breakdown by “{detail}” (「{detail}別」)."
+            f"The report does not have a breakdown by “{detail}” (「{detail}別」)."
             if en
-            else f"この報告書には「{detail}別」の集計はありません。"
+            else f"この報告書には「{detail}別」の集計についての記載がありません。"
         )
     elif reason == "empty":
         lead = "I could not find a question in that." if en else "質問の内容を読み取れませんでした。"
     else:
         lead = (
-            "The report does not answer that question."
+            "The report does not cover this; it has no data on it."
             if en
-            else "申し訳ありませんが、この報告書にはそのご質問に答える内容がありません。"
+            else "この報告書には、そのご質問に答える記載がありません。"
         )
+    near = nearest_charts(ctx, a)
     scope = (
-        f" The report (『{d.title}』, {d.publisher_en}, n={d.respondents}) covers: {topics_en}."
+        f" Closest topics it does cover: {'; '.join(c.title_en for c in near)}."
         if en
-        else f"この報告書（『{d.title}』、{d.publisher}、n={d.respondents}）で分かるのは、{topics}です。"
+        else f"報告書で近いテーマは「{'」「'.join(c.title for c in near)}」です。"
     )
     return Answer(a.question, lead + scope, True, cites, [], a.lang, kind="out_of_scope")

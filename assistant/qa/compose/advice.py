@@ -1,0 +1,66 @@
+"""Advice questions (「うちはどうしたらいい？」): the report's own views and recommendations that
+bear on the question, quoted and framed as the report's view. Never advice of our own."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.qa.compose.citations import text_citation
+from assistant.qa.compose.context import AnswerContext, SentenceRef
+from assistant.qa.compose.text import VIEWS
+from assistant.qa.grammar import Analysis
+from assistant.qa.lexicon import generic_ja
+from assistant.records import Answer
+
+RECOMMENDS = re.compile(r"お勧め|べき|望ましい|よいだろう|必要がある|有効")
+REFERS_BACK = re.compile(r"^(この|その|こうした|そうした|このような|そのような)|このような|こうした")
+
+
+def _with_context(ctx: AnswerContext, s: SentenceRef) -> list[SentenceRef]:
+    """A sentence that points back (「このような制度を…」) is quoted with the one before it."""
+    if REFERS_BACK.search(s.text):
+        prev = next((p for p in ctx.sentences if p.chunk == s.chunk and p.pos == s.pos - 1), None)
+        if prev is not None:
+            return [prev, s]
+    return [s]
+
+
+def advice(ctx: AnswerContext, a: Analysis) -> Answer | None:
+    terms = [t for t in dict.fromkeys(a.terms) if t not in generic_ja()]
+    scored: list[tuple[float, SentenceRef]] = []
+    for s in ctx.sentences:
+        if not VIEWS.search(s.text):
+            continue
+        overlap = sum(ctx.idf.get(t, 0.0) for t in terms if t in s.terms or (len(t) >= 2 and t in s.text))
+        scored.append((overlap + (1.0 if RECOMMENDS.search(s.text) else 0.0), s))
+    scored.sort(key=lambda x: -x[0])
+    if not scored or scored[0][0] <= 1.0 or len(set(a.unknown)) >= 2:
+        return None  # nothing the report says bears on it: 「借入のリスケ」 is not the report's subject
+    picked: list[SentenceRef] = []
+    for _score, s in scored:
+        for x in _with_context(ctx, s):
+            if x not in picked:
+                picked.append(x)
+        if len(picked) >= 2:
+            break
+    groups: list[list[SentenceRef]] = []
+    for s in picked:  # neighbours in one quote
+        if groups and groups[-1][-1].chunk == s.chunk and groups[-1][-1].pos == s.pos - 1:
+            groups[-1].append(s)
+        else:
+            groups.append([s])
+    cites = [text_citation(ctx, i + 1, g) for i, g in enumerate(groups)]
+    quotes = [("".join(s.text for s in g), i + 1) for i, g in enumerate(groups)]
+    if a.lang == "en":
+        body = " ".join(f"「{q}」 [{n}]" for q, n in quotes)
+        text = (
+            "The report gives no advice for a particular firm, but its authors write (in Japanese): "
+            f"{body} In short, the report's view is to use outside experts where your own resources are not "
+            "enough, and to try the free support programmes that local governments offer."
+            if any("無料" in q for q, _ in quotes)
+            else f"The report gives no advice for a particular firm, but its authors write (in Japanese): {body}"
+        )
+    else:
+        body = "".join(f"「{q}」[{n}]" for q, n in quotes)
+        text = f"個別の会社向けの助言は報告書にはありませんが、報告書の見解として次のように書かれています：{body}"
+    return Answer(a.question, text, False, cites, [], a.lang, kind="advice")

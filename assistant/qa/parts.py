@@ -1,0 +1,177 @@
+"""The parts a request adds to its main answer: base, period, publisher, a source line, and the
+ordinary operations over the figures just given (share of a base, sum, difference).
+
+Each part is one short sentence that reuses the citation of the chart it talks about. Every
+number is either printed in the report or shown with its formula over printed numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from assistant.qa.compose.phrasing import en_period
+from assistant.records import Answer, Chart, DocumentInfo, Figure, fmt_number
+
+PART_ORDER = ("difference", "sum", "share", "base", "period", "publisher", "citation", "missing")
+
+
+@dataclass(frozen=True)
+class PartContext:
+    answer: Answer
+    charts: dict[str, Chart]
+    doc: DocumentInfo
+    en: bool
+    of_responses: bool  # 「回答総数の何%」: the share of all answers, not of companies
+    missing: tuple[str, ...] = ()
+
+
+def _chart_of(ctx: PartContext) -> tuple[Chart | None, int | None]:
+    for c in ctx.answer.citations:
+        if c.chart and c.chart in ctx.charts:
+            return ctx.charts[c.chart], c.n
+    return None, None
+
+
+def _figures(ctx: PartContext, chart: Chart) -> list[Figure]:
+    seen: dict[tuple[str, str | None], Figure] = {}
+    for f in ctx.answer.figures:
+        if f.table == chart.id and f.value is not None and f.formula is None:
+            seen.setdefault((f.label, f.column), f)
+    return list(seen.values())
+
+
+def _num(v: float, unit: str) -> str:
+    return fmt_number(v, unit)
+
+
+def part_difference(ctx: PartContext) -> str | None:
+    chart, n = _chart_of(ctx)
+    figs = _figures(ctx, chart) if chart else []
+    if chart is None or len(figs) != 2 or figs[0].column != figs[1].column:
+        return None
+    hi, lo = sorted(figs, key=lambda f: -(f.value or 0.0))
+    a, b = float(hi.value or 0.0), float(lo.value or 0.0)
+    diff = a - b
+    if chart.unit == "%":
+        d = f"{diff:.1f}"
+        if ctx.en:
+            return f"The gap is {d} percentage points ({a:.1f} − {b:.1f} = {d}) [{n}]."
+        return f"差は{d}ポイントです（{a:.1f} − {b:.1f} = {d}）[{n}]。"
+    if ctx.en:
+        return f"“{hi.label_en}” leads by {int(diff)} answers ({int(a)} − {int(b)} = {int(diff)}) [{n}]."
+    return f"差は{int(diff)}件です（{int(a)} − {int(b)} = {int(diff)}）[{n}]。"
+
+
+def part_sum(ctx: PartContext) -> str | None:
+    chart, n = _chart_of(ctx)
+    figs = _figures(ctx, chart) if chart else []
+    if chart is None or len(figs) < 2 or len({f.column for f in figs}) != 1:
+        return None
+    values = [float(f.value or 0.0) for f in figs]
+    total = sum(values)
+    terms = " + ".join(_num(v, chart.unit) for v in values)
+    unit = "%" if chart.unit == "%" else ("" if ctx.en else "件")
+    if ctx.en:
+        what = "percentage points" if chart.unit == "%" else ("answers" if chart.multiple else "companies")
+        return f"Together: {terms} = {_num(total, chart.unit)} {what} [{n}]."
+    return f"合計は{terms} = {_num(total, chart.unit)}{unit}です[{n}]。"
+
+
+def part_share(ctx: PartContext) -> str | None:
+    chart, n = _chart_of(ctx)
+    figs = _figures(ctx, chart) if chart else []
+    if chart is None or not figs:
+        return None
+    out: list[str] = []
+    for f in figs[:3]:
+        v = float(f.value or 0.0)
+        if chart.unit == "%":
+            base = chart.base.n
+            if base is None:
+                continue
+            count = v * base / 100
+            if ctx.en:
+                out.append(f"{v:.1f}% of {base} is about {round(count)} companies ({base} × {v:.1f}% = {count:.1f})")
+            else:
+                out.append(f"{base}社の{v:.1f}%は約{round(count)}社です（{base} × {v:.1f}% = {count:.1f}）")
+            continue
+        if chart.multiple:
+            base = chart.base.responses if ctx.of_responses else chart.base.companies
+            whom = (
+                ("all answers" if ctx.of_responses else "responding companies")
+                if ctx.en
+                else ("回答総数" if ctx.of_responses else "回答企業数")
+            )
+        else:
+            base, whom = chart.base.n, ("respondents" if ctx.en else "回答企業")
+        if not base:
+            continue
+        share = 100 * v / base
+        label = f.label_en if ctx.en else f.label
+        if ctx.en:
+            out.append(f"“{label}” is {int(v)} ÷ {base} = {share:.1f}% of {whom} ({base})")
+        else:
+            out.append(f"「{label}」は{whom}{base}に対して{int(v)} ÷ {base} = {share:.1f}%")
+    if not out:
+        return None
+    note = " (computed from the chart)" if ctx.en else "（図表の数値から計算）"
+    return ("; ".join(out) + note + f" [{n}].") if ctx.en else ("、".join(out) + note + f"です[{n}]。")
+
+
+def part_base(ctx: PartContext) -> str | None:
+    chart, n = _chart_of(ctx)
+    if chart is None:
+        return None
+    multi = (", multiple answers" if ctx.en else "、複数回答") if chart.multiple else ""
+    if ctx.en:
+        return f"Base: {chart.base.label('en')}{multi} [{n}]."
+    return f"基数は{chart.base.label('ja')}{multi}です[{n}]。"
+
+
+def part_period(ctx: PartContext) -> str | None:
+    d = ctx.doc
+    return f"Survey period: {en_period(d)} ({d.period_label})." if ctx.en else f"調査期間は{d.period_label}です。"
+
+
+def part_publisher(ctx: PartContext) -> str | None:
+    d = ctx.doc
+    if ctx.en:
+        return f"Published by {d.publisher_en} ({d.publisher}); author {d.author}."
+    return f"発行は{d.publisher}（著者：{d.author}）です。"
+
+
+def part_citation(ctx: PartContext) -> str | None:
+    chart, _ = _chart_of(ctx)
+    line = ctx.doc.citation_line(chart)
+    return f"Source line (to paste): {line}" if ctx.en else f"貼り付け用の{line}"
+
+
+def part_missing(ctx: PartContext) -> str | None:
+    if not ctx.missing:
+        return None
+    names = "、".join(f"「{m}」" for m in ctx.missing)
+    if ctx.en:
+        return f"The report has no data on {', '.join(ctx.missing)}; the part above is what it covers."
+    return f"なお、{names}については報告書に記載がありません（上はお答えできる部分です）。"
+
+
+PARTS: dict[str, Callable[[PartContext], str | None]] = {
+    "difference": part_difference,
+    "sum": part_sum,
+    "share": part_share,
+    "base": part_base,
+    "period": part_period,
+    "publisher": part_publisher,
+    "citation": part_citation,
+    "missing": part_missing,
+}
+
+
+def add_parts(ctx: PartContext, requested: Sequence[str]) -> Answer:
+    """The main answer followed by each requested part that applies, in a fixed order."""
+    texts = [t for name in PART_ORDER if name in requested for t in [PARTS[name](ctx)] if t]
+    if not texts:
+        return ctx.answer
+    sep = " " if ctx.en else ""
+    return replace(ctx.answer, answer=ctx.answer.answer.rstrip() + sep + sep.join(texts))

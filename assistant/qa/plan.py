@@ -1,0 +1,129 @@
+"""Step 4: intent × evidence → a plan: the main answer to compose, and the parts to add to it.
+
+A support person asks in one sentence for a figure, its base, the period and a source line;
+an owner asks for a figure and for something the report lacks. The plan answers the main part
+with the chart the evidence points to, then each requested part, and names what is missing.
+Labels come from the intent model (`Analysis.asks`) and the grammar's cues alike; either is
+enough, neither is a gate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from assistant.qa.compose.charts import CHART_THRESHOLD, pick_chart
+from assistant.qa.cues import compiled as compiled_cues
+from assistant.qa.grammar import Analysis
+
+META_CUES = frozenset({"period", "respondents", "publisher", "author", "title", "about"})
+QUANTITY_ASKS = frozenset({"value", "top", "least", "nth", "compare", "share", "sum", "all"})
+RANKING_CUES = frozenset({"ranking", "superlative", "least", "topn", "nth"})
+QUANTITY_CUES = frozenset({"figure", "ranking", "comparison", "least", "all", "superlative", "topn", "nth"})
+# a part is asked for when the intent model or the grammar's cue says so
+PART_SIGNALS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "base": (frozenset({"base"}), frozenset({"respondents"})),
+    "period": (frozenset({"period"}), frozenset({"period"})),
+    "publisher": (frozenset({"publisher"}), frozenset({"publisher", "author"})),
+    "citation": (frozenset({"citation"}), frozenset()),
+    "share": (frozenset({"share"}), frozenset()),
+    "sum": (frozenset({"sum"}), frozenset()),
+    "difference": (frozenset({"compare"}), frozenset({"comparison"})),
+}
+META_PART = {"period": "period", "respondents": "base", "publisher": "publisher", "author": "publisher"}
+COUNT_OF_PERCENT = re.compile(r"何社|社数|会社の数|how many (companies|firms|businesses)")
+# where one request ends and the next begins: 「AとBを教えて」 is one, 「Aの件数と、Bは？」 two
+CLAUSE_BREAK = re.compile(
+    r"[。?？!！]|(?<=[\u3400-\u9fff\u30a0-\u30ff])と、|、(?:あと|それと|それから|また|ついでに|さらに)|(?:,\s*|\s)and\s+(?:also\s+)?(?=what|how|which|is|are|do|does|did|the)|;"
+)
+MAX_CLAUSES = 4
+OF_RESPONSES = re.compile(r"回答総数|総回答|全回答|all (the )?answers|total (number of )?answers|all responses")
+
+
+@dataclass(frozen=True)
+class Plan:
+    main: Analysis  # what the main answer is composed from
+    parts: tuple[str, ...]  # parts added after it (assistant.qa.parts)
+    missing: tuple[str, ...]  # what was asked that the report does not have
+    of_responses: bool  # a share is asked of all answers (回答総数), not of companies
+    advice: bool  # the question asks what to do: answer with the report's own views
+
+
+def chart_evidence(a: Analysis) -> tuple[str | None, bool, bool]:
+    """(chart, has a row or derived figure named, the chart is well supported)."""
+    chart_id, score = pick_chart(a)
+    if chart_id is None or score < CHART_THRESHOLD:
+        return chart_id, False, False
+    has_topic = any(o.chart == chart_id and o.kind in ("topic", "why") for m in a.matches for o in m.owners)
+    has_row = bool(a.rows.get(chart_id) or a.derived.get(chart_id))
+    strict_vocab = a.lang == "ja" and bool(a.unknown)
+    return chart_id, has_row, has_topic or (has_row and not strict_vocab)
+
+
+def _missing_names(a: Analysis) -> list[str]:
+    names = [f if f.endswith("別") or re.search("[A-Za-z]", f) else f + "別" for f in a.missing_facets]
+    cues = compiled_cues()
+    text_ja, text_en = a.text.replace(" ", ""), a.text.lower()
+    for cue in ("measure", "outcome"):
+        if cue in a.cues:
+            m = cues.ja[cue].search(text_ja) or cues.en[cue].search(text_en)
+            if m:
+                names.append(m.group(0).strip())
+    return names + list(a.proper_nouns)
+
+
+def _blocked(a: Analysis) -> bool:
+    return bool(a.missing_facets or a.proper_nouns or a.cues & {"measure", "outcome"})
+
+
+def split_covered(a: Analysis, read: Callable[[str], Analysis]) -> tuple[Analysis, list[str]] | None:
+    """A request in several clauses, some about what the report has and some about what it lacks:
+    the covered clauses (read again on their own) and the names of what is missing."""
+    clauses = [c.strip(" 、,") for c in CLAUSE_BREAK.split(a.text) if c and c.strip(" 、,")]
+    if not 2 <= len(clauses) <= MAX_CLAUSES:
+        return None
+    covered: list[str] = []
+    missing: list[str] = []
+    for clause in clauses:
+        c = read(clause)
+        if _blocked(c):
+            missing += _missing_names(c)
+        elif chart_evidence(c)[2]:
+            covered.append(clause)
+    if not covered or not missing:
+        return None
+    sep = " " if a.lang == "en" else "、"
+    return read(sep.join(covered)), missing
+
+
+def make_plan(a: Analysis, read: Callable[[str], Analysis], percent_chart: bool = False) -> Plan:
+    """`read` analyses a piece of the question; `percent_chart`: the chart in evidence prints
+    percentages (a share is then a count of n)."""
+    asks = set(a.asks)
+    requested = [p for p, (labels, cues) in PART_SIGNALS.items() if asks & labels or a.cues & cues]
+    chart_id, has_row, chart_ok = chart_evidence(a)
+    quantity = bool(asks & QUANTITY_ASKS or a.cues & QUANTITY_CUES or has_row)
+    of_responses = bool(OF_RESPONSES.search(a.text) or OF_RESPONSES.search(a.text.lower()))
+    missing: list[str] = []
+    main = a
+    if _blocked(a):  # 「コンサル会社の件数と、費用の相場」: answer the covered clause, name the rest
+        split = split_covered(a, read)
+        if split is not None:
+            main, missing = split[0], split[1]
+            main = replace(main, question=a.question, lang=a.lang, asks=a.asks)
+            chart_id, has_row, chart_ok = chart_evidence(main)
+    if chart_ok and quantity:
+        if main.cues & META_CUES and (has_row or asks & (QUANTITY_ASKS - {"value"}) or a.cues & RANKING_CUES):
+            main = replace(main, cues=main.cues - META_CUES)  # the figure first; base, period … as parts
+    else:
+        meta = next((k for k in ("period", "respondents", "publisher", "author") if k in a.cues), None)
+        if meta is not None:  # the main answer is that meta fact; do not repeat it as a part
+            requested = [p for p in requested if p != META_PART[meta]]
+        requested = [p for p in requested if p not in ("share", "sum", "difference")]
+    if percent_chart and not COUNT_OF_PERCENT.search(a.text.lower()):
+        requested = [p for p in requested if p != "share"]
+    advice = "advice" in asks and not has_row and not _blocked(a) and "named" not in a.cues
+    if missing:
+        requested.append("missing")
+    return Plan(main, tuple(requested), tuple(missing), of_responses, advice)

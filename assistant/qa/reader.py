@@ -1,0 +1,58 @@
+"""Steps 1–3 for one question: normalize → grammar analysis (phrases, cues, terms) → intents.
+
+Built once per store. The intent model is trained on the exemplars on first use and cached
+beside the store build, keyed by the exemplars, the featurizer and the build.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from assistant.qa import intent
+from assistant.qa.cues import cues_in
+from assistant.qa.grammar import Analysis, Understander
+from assistant.qa.lexicon import en_stop
+from assistant.qa.normalize import Normalizer
+from assistant.qa.readings import ReadingIndex
+from assistant.records import Chart
+
+# the words a question uses to ask, beyond the report's own: readings for kana-only questions
+QUESTION_WORDS = (
+    "何件 何社 何割 何パーセント 何人 何番目 一番 多い 少ない 割合 合計 合わせて 理由 目的 会社 企業 相談 興味 始める "
+    "自治体 調査 期間 出典 回答 比べる 違い 差 意味 教えて 受けている 使っている 利益 増えた 費用 無料 試す 選ぶ 大事"
+)
+
+
+class QuestionReader:
+    def __init__(self, understander: Understander, charts: dict[str, Chart], report_text: str, cache_dir: Path) -> None:
+        self.understander = understander
+        tok = understander.tokenizer
+        labels = " ".join(
+            " ".join((c.title, *c.topics, *(x for r in c.rows for x in (r.label, *r.aliases)))) for c in charts.values()
+        )
+        self.exemplars = intent.read_exemplars()
+        vocab = [report_text, labels, QUESTION_WORDS, *(t for t, _ in self.exemplars if not re.search("[a-z]", t))]
+        english = set(en_stop()) | understander.en_known
+        self.normalize = Normalizer(ReadingIndex(tok, vocab), english=english)
+        asking = [t for t, labels in self.exemplars if "chitchat" not in labels]
+        understander.add_known({w for t in asking for w in tok.tokens(self.normalize(t))})
+        key = intent.cache_key(intent.exemplars_text(), cache_dir.name)
+        self.intents = intent.load_or_train(cache_dir, key, self.featurize)
+
+    def featurize(self, text: str) -> np.ndarray:
+        norm = self.normalize(text)
+        return intent.features(norm, self._cues(norm))
+
+    @staticmethod
+    def _cues(norm: str) -> set[str]:
+        return cues_in(norm.replace(" ", ""), norm.lower())
+
+    def read(self, question: str) -> Analysis:
+        norm = self.normalize(question)
+        a = self.understander.analyze(norm)
+        asks = self.intents.predict(norm, self._cues(norm))
+        return replace(a, question=re.sub(r"\s+", " ", question).strip(), asks=asks)
