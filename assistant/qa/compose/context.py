@@ -31,9 +31,12 @@ class AnswerContext:
     chart_sections: set[str]
     # the words of each unnumbered section's title (コラム, まとめ・あとがき), tokenized once
     title_parts: dict[str, list[tuple[str, list[str]]]]
+    # the coverage a passage needs before the last-resort answer from the report's text;
+    # chosen on labelled questions (assistant/data/calibration.yaml, `python -m assistant.qa.calibrate`)
+    fallback_need: float = 1.0
 
     @classmethod
-    def build(cls, index: StoreIndex, understander: Understander) -> AnswerContext:
+    def build(cls, index: StoreIndex, understander: Understander, fallback_need: float = 1.0) -> AnswerContext:
         sentences: list[SentenceRef] = []
         for ci, c in enumerate(index.chunks):
             if c.kind != "text":
@@ -51,6 +54,7 @@ class AnswerContext:
             understander=understander,
             doc=next(iter(index.documents.values())),
             sentences=sentences,
+            fallback_need=fallback_need,
             idf={t: math.log(1 + n / d) for t, d in df.items()},
             section_titles=section_titles,
             chart_sections={c.section for c in index.charts.values()},

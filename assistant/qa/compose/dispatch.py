@@ -26,6 +26,7 @@ from assistant.qa.grammar import Analysis, Understander
 from assistant.qa.lexicon import generic_ja
 from assistant.qa.parts import PartContext, add_parts
 from assistant.qa.plan import make_plan
+from assistant.qa.resources import load_yaml
 from assistant.records import Answer
 
 
@@ -121,6 +122,8 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
             return multi_chart_answer(ctx, a, pair)
         return chart_answer(ctx, a, chart_id)
     ans = concept(ctx, a, hits, strict=False)
+    if ans is None and not a.cues & {"measure", "outcome", "named"}:
+        ans = concept(ctx, a, hits, strict=False, need=ctx.fallback_need)  # calibrated last resort
     return ans if ans is not None else abstain(ctx, a, reason="none")
 
 
@@ -128,7 +131,8 @@ class Composer:
     """Built once per store; `compose` answers one analysed question."""
 
     def __init__(self, index: StoreIndex, understander: Understander) -> None:
-        self.context = AnswerContext.build(index, understander)
+        need = float(load_yaml("calibration.yaml")["fallback_need"])
+        self.context = AnswerContext.build(index, understander, fallback_need=need)
 
     def compose(self, a: Analysis, hits: Callable[[], list[Hit]]) -> Answer:
         return compose(self.context, a, hits)

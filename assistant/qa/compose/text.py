@@ -97,8 +97,15 @@ def score_sentences(
 
 
 def concept(
-    ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]], *, strict: bool, section: str | None = None
+    ctx: AnswerContext,
+    a: Analysis,
+    hits: Callable[[], list[Hit]],
+    *,
+    strict: bool,
+    section: str | None = None,
+    need: float | None = None,
 ) -> Answer | None:
+    """The report's sentences that cover the question; `need` overrides the coverage they must reach."""
     if not a.subject and all(t in generic_ja() for t in a.terms) and section is None:
         return None  # only 「伴走支援」「企業」: any passage would do, so none answers
     named = section_named(ctx, a) if section is None else None
@@ -106,11 +113,13 @@ def concept(
     scored = score_sentences(ctx, a, hits(), section, drop=section_words(ctx, named) if named else set())
     if not scored:
         return None
-    need = 0.75 if (a.unknown if a.lang == "ja" else len(set(a.unknown)) >= 2) else 0.5
+    need_default = 0.75 if (a.unknown if a.lang == "ja" else len(set(a.unknown)) >= 2) else 0.5
     if strict:
-        need = max(need, 0.75)
+        need_default = max(need_default, 0.75)
     if named or (section is not None and "opinion" in a.cues):
-        need = min(need, 0.4)  # the search is already scoped to one part of the report
+        need_default = min(need_default, 0.4)  # the search is already scoped to one part of the report
+    if need is None:
+        need = need_default
     scored = [x for x in scored if x[1] >= need]  # only passages that cover the question can answer it
     if not scored:
         return None
