@@ -27,6 +27,8 @@ from assistant.settings import Settings
 from assistant.storage import open_build
 
 log = logging.getLogger(__name__)
+MAX_QUERY_CHARS = 300
+FOLLOWUP_TURNS = 4
 
 
 class Engine:
@@ -132,7 +134,7 @@ class Engine:
         if a.injected:
             log.info("ignored instructions inside a question: %r", inp["question"][:200])
         prev: Analysis | None = None
-        for t in inp.get("history", []):
+        for t in inp.get("history", [])[-FOLLOWUP_TURNS:]:  # a follow-up leans on the latest turns
             ta = self.analyze(t.question)
             prev = self.resolve(ta, prev) if prev is not None else ta
         return self.resolve(a, prev) if prev is not None else a
@@ -143,7 +145,7 @@ class Engine:
 
     def _retrieve_step(self, a: Analysis) -> tuple[Analysis, Callable[[], list[Hit]]]:
         """Hybrid retrieval, run once and only when the composer asks for passages."""
-        query = f"{a.inherited} {a.text}" if a.inherited else a.text
+        query = (f"{a.inherited} {a.text}" if a.inherited else a.text)[-MAX_QUERY_CHARS:]  # the embedder's window
         memo: list[list[Hit]] = []
 
         def hits() -> list[Hit]:

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+MAX_CHARS = 4000  # Sudachi refuses input over 49,149 bytes; 4,000 characters stay well under it
 DROP_POS = {"助詞", "助動詞", "補助記号", "空白", "記号"}
 
 
@@ -37,7 +38,7 @@ class SudachiTokenizer:
         return self._tok
 
     def analyze(self, text: str) -> list[Token]:
-        text = unicodedata.normalize("NFKC", text)
+        text = unicodedata.normalize("NFKC", text)[:MAX_CHARS]
         with self._lock:
             tok = self._get()
             morphemes = tok.tokenize(text)
@@ -53,7 +54,7 @@ class SudachiTokenizer:
 
     def readings(self, text: str) -> list[tuple[str, str, str]]:
         """(surface, reading in katakana, part of speech) for every morpheme."""
-        text = unicodedata.normalize("NFKC", text)
+        text = unicodedata.normalize("NFKC", text)[:MAX_CHARS]
         with self._lock:
             morphemes = self._get().tokenize(text)
             return [(m.surface(), m.reading_form(), m.part_of_speech()[0]) for m in morphemes]

@@ -9,6 +9,7 @@ from assistant.qa.cues import compiled as compiled_cues
 from assistant.qa.grammar import Analysis, Understander
 from assistant.records import Chart, Language
 
+MAX_CONTEXT_CHARS = 300
 KIND_CUES = {"ranking", "least", "comparison", "figure", "concept", "why"}
 
 
@@ -36,7 +37,8 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
     compares_one = "comparison" in a.cues and own_chart is not None and len(a.rows.get(own_chart, [])) == 1
     if not anaphoric and not compares_one and not (short and own_score < 2.0):
         return a
-    context = f"{prev.inherited}。{prev.text}" if prev.inherited else prev.text  # the whole thread so far
+    context = f"{prev.inherited}。{prev.text}" if prev.inherited else prev.text  # the thread so far, its
+    context = context[-MAX_CONTEXT_CHARS:]  # latest part only: the cost of a turn stays bounded
     combined = understander.analyze(context + "。" + a.text if a.lang == "ja" else context + " " + a.text)
     cues = set(a.cues)
     if not cues & KIND_CUES:

@@ -27,6 +27,16 @@ QUESTION_WORDS = (
 )
 
 
+MAX_ANALYSIS_CHARS = 300  # what the grammar reads of one question: its head and its tail
+
+
+def bounded(text: str, limit: int = MAX_ANALYSIS_CHARS) -> str:
+    """A long question keeps its start and its end (an instruction run before the real question)."""
+    if len(text) <= limit:
+        return text
+    return text[: limit // 2] + "。" + text[-(limit // 2) :]
+
+
 class QuestionReader:
     def __init__(self, understander: Understander, charts: dict[str, Chart], report_text: str, cache_dir: Path) -> None:
         self.understander = understander
@@ -52,7 +62,7 @@ class QuestionReader:
         return cues_in(norm.replace(" ", ""), norm.lower())
 
     def read(self, question: str) -> Analysis:
-        norm = self.normalize(question)
+        norm = bounded(self.normalize(bounded(question, 2 * MAX_ANALYSIS_CHARS)))
         a = self.understander.analyze(norm)
         asks = self.intents.predict(norm, self._cues(norm))
         return replace(a, question=re.sub(r"\s+", " ", question).strip(), asks=asks)
