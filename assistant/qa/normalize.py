@@ -33,6 +33,7 @@ class Colloquial:
     why: re.Pattern[str]
     romaji_markers: frozenset[str]
     romaji_particles: dict[str, str]
+    en_negative: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -59,6 +60,12 @@ def colloquial_data() -> Colloquial:
         why=why,
         romaji_markers=frozenset(raw["romaji_markers"]),
         romaji_particles=dict(raw["romaji_particles"]),
+        en_negative=re.compile(
+            r"\b(why|how come) (do|does|did|are|is)n[’']t ((?:[a-z]+ ){1,4}?)("
+            + "|".join(map(re.escape, raw["en_negative_verbs"]))
+            + r")\b",
+            re.IGNORECASE,
+        ),
     )
 
 
@@ -117,6 +124,7 @@ class Normalizer:
     def __call__(self, text: str) -> str:
         text = unicodedata.normalize("NFKC", text)
         text = REPEATS.sub(r"\1", text)
+        text = colloquial_data().en_negative.sub(r"\1 \2 \3not \4", text)
         romaji = looks_romaji(text, self.english)
         if romaji:
             text = romaji_to_kana(text)

@@ -123,7 +123,8 @@ def make_plan(a: Analysis, read: Callable[[str], Analysis], percent_chart: bool 
         requested = [p for p in requested if p not in ("share", "sum", "difference")]
     if percent_chart and not COUNT_OF_PERCENT.search(a.text.lower()):
         requested = [p for p in requested if p != "share"]
-    advice = "advice" in asks and not has_row and not _blocked(a) and "named" not in a.cues
+    sure = a.asks.get("advice", 0.0) >= 0.8 and not asks & QUANTITY_ASKS  # 「費用が心配で…どうしたら」 names a row
+    advice = "advice" in asks and (sure or not has_row) and not _blocked(a) and "named" not in a.cues
     if missing:
         requested.append("missing")
     return Plan(main, tuple(requested), tuple(missing), of_responses, advice)

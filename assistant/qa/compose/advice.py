@@ -13,6 +13,7 @@ from assistant.qa.lexicon import generic_ja
 from assistant.records import Answer
 
 RECOMMENDS = re.compile(r"お勧め|べき|望ましい|よいだろう|必要がある|有効")
+RECOMMEND_PRIOR = 2.5  # an advice question wants what the report recommends, before its other views
 REFERS_BACK = re.compile(r"^(この|その|こうした|そうした|このような|そのような)|このような|こうした")
 
 
@@ -26,15 +27,16 @@ def _with_context(ctx: AnswerContext, s: SentenceRef) -> list[SentenceRef]:
 
 
 def advice(ctx: AnswerContext, a: Analysis) -> Answer | None:
-    terms = [t for t in dict.fromkeys(a.terms) if t not in generic_ja()]
+    own = ctx.index.tokenizer.tokens(a.question)  # the asker's words too: 費用 before it became コスト
+    terms = [t for t in dict.fromkeys([*a.terms, *own]) if t not in generic_ja() and len(t) >= 2]
     scored: list[tuple[float, SentenceRef]] = []
     for s in ctx.sentences:
         if not VIEWS.search(s.text):
             continue
         overlap = sum(ctx.idf.get(t, 0.0) for t in terms if t in s.terms or (len(t) >= 2 and t in s.text))
-        scored.append((overlap + (1.0 if RECOMMENDS.search(s.text) else 0.0), s))
+        scored.append((overlap + (RECOMMEND_PRIOR if RECOMMENDS.search(s.text) else 0.0), s))
     scored.sort(key=lambda x: -x[0])
-    if not scored or scored[0][0] <= 1.0 or len(set(a.unknown)) >= 2:
+    if not scored or scored[0][0] <= RECOMMEND_PRIOR or len(set(a.unknown)) >= 2:
         return None  # nothing the report says bears on it: 「借入のリスケ」 is not the report's subject
     picked: list[SentenceRef] = []
     for _score, s in scored:
