@@ -127,7 +127,9 @@ def test_follow_up_accepts_answer_dicts_as_history(real_service) -> None:  # typ
 def test_out_of_scope_abstains_and_names_what_is_covered(real_service, question) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask(question)
     assert a.abstained and a.kind == "out_of_scope"
-    assert ("伴走支援を受けていない理由" in a.answer) or ("Reasons for not using" in a.answer)
+    titles = [t for c in real_service.charts() for t in (c.title, c.title_en)]
+    named = {t for t in titles if t in a.answer}
+    assert 1 <= len(named) <= 3, named  # the nearest topics, not all nine charts
     assert not re.search(r"2019|大阪", a.answer)
 
 
