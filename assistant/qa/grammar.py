@@ -199,7 +199,11 @@ class Understander:
         tokens, terms, unknown, proper = content_terms(self, text, lang)
         subject = subject_of(self.glossary, text_ja, text_en, lang)
         patterns = compiled_cues()
-        facets = [f for f in patterns.facet.findall(text_ja) if f[-2:] not in self.row_axes and f not in ("性", "特")]
+        facets = [
+            f
+            for f in patterns.facet.findall(text_ja)
+            if f[-2:] not in self.row_axes and f not in ("性", "特") and f + "別" not in self.report_text  # 種別 is there
+        ]
         named = patterns.facet_named.search(text_ja) or patterns.facet_named.search(text_en)
         if named:
             facets.append(next(g for g in named.groups() if g) if any(named.groups()) else named.group(0))

@@ -26,11 +26,13 @@ PART_SIGNALS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "base": (frozenset({"base"}), frozenset({"respondents"})),
     "period": (frozenset({"period"}), frozenset({"period"})),
     "publisher": (frozenset({"publisher"}), frozenset({"publisher", "author"})),
-    "citation": (frozenset({"citation"}), frozenset()),
+    "citation": (frozenset({"citation"}), frozenset({"citation"})),
     "share": (frozenset({"share"}), frozenset()),
     "sum": (frozenset({"sum"}), frozenset()),
     "difference": (frozenset({"compare"}), frozenset({"comparison"})),
 }
+# with no chart in evidence, a confident intent names the survey fact asked for
+LABEL_META = {"base": "respondents", "period": "period", "publisher": "publisher"}
 META_PART = {"period": "period", "respondents": "base", "publisher": "publisher", "author": "publisher"}
 COUNT_OF_PERCENT = re.compile(r"何社|社数|会社の数|how many (companies|firms|businesses)")
 # where one request ends and the next begins: 「AとBを教えて」 is one, 「Aの件数と、Bは？」 two
@@ -117,7 +119,11 @@ def make_plan(a: Analysis, read: Callable[[str], Analysis], percent_chart: bool 
         if main.cues & META_CUES and (has_row or asks & (QUANTITY_ASKS - {"value"}) or a.cues & RANKING_CUES):
             main = replace(main, cues=main.cues - META_CUES)  # the figure first; base, period … as parts
     else:
-        meta = next((k for k in ("period", "respondents", "publisher", "author") if k in a.cues), None)
+        if not main.cues & (META_CUES | {"summary"}):
+            guessed = {cue for label, cue in LABEL_META.items() if a.asks.get(label, 0.0) >= 0.5}
+            if guessed:  # 「回答者って何社？」「所長さんは誰？」: no cue pattern, the intent says which fact
+                main = replace(main, cues=main.cues | guessed)
+        meta = next((k for k in ("period", "respondents", "publisher", "author") if k in main.cues), None)
         if meta is not None:  # the main answer is that meta fact; do not repeat it as a part
             requested = [p for p in requested if p != META_PART[meta]]
         requested = [p for p in requested if p not in ("share", "sum", "difference")]
