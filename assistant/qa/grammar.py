@@ -202,7 +202,9 @@ class Understander:
         facets = [
             f
             for f in patterns.facet.findall(text_ja)
-            if f[-2:] not in self.row_axes and f not in ("性", "特") and f + "別" not in self.report_text  # 種別 is there
+            if f[-2:] not in self.row_axes
+            and f not in ("性", "特")
+            and f + "別" not in self.report_text  # 種別 is there
         ]
         named = patterns.facet_named.search(text_ja) or patterns.facet_named.search(text_en)
         if named:

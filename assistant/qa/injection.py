@@ -15,7 +15,7 @@ INJECTION_SENTENCE = re.compile(
 INJECTION_CLAUSE = re.compile(
     r"[^、。]*(無視して|忘れて|従わずに)[、,]?"
     r"|[^、。]*(自由に|勝手に|でっち上げ|捏造)[^、。]*(作って|作成して|答えて)[、,]?"
-    r"|(だ|である)?と(答えて|回答して|言って|断定して|書いて|返して|答える|回答する|答えな)(ください|下さい|こと|さい)?"
+    r"|(だ|である)?と(答えて|回答して|言って|断定して|書いて|返して|答える|回答する|答えな)(?![あいおる])(ください|下さい|こと|さい)?"
     r"|\b(ignore|disregard|forget)\b[^.?!]*\b(instructions?|rules|prompt)\b( and)?"
     r"|\b(ignore|disregard|forget)\b (all |the |any )?(previous|prior|above|earlier)( ones?)?( and)?"
     r"|\b(and )?(say|answer|respond|reply|state|claim|tell me)( that| with)?\b(?=[^.?!]*\d)",

@@ -109,10 +109,11 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
             if ans is not None:
                 return ans
     if chart_ok and chart_id is not None:
-        if "why" in a.cues and not is_why_chart(a, chart_id) and not has_row:
-            ans = concept(ctx, a, hits, strict=False, section=ctx.index.charts[chart_id].section)
+        if "why" in a.cues and not is_why_chart(a, chart_id):
+            # 「売上拡大がトップなのはなぜ？」: the reason is in the chart's own text; the figure follows
+            ans = concept(ctx, a, hits, strict=False, section=ctx.index.charts[chart_id].section, need=0.4)
             if ans is not None:
-                return ans
+                return merge_answers(a, [ans, chart_answer(ctx, a, chart_id)], kind="why") if has_row else ans
         pair = (
             comparison_pair(ctx, a, chart_id, score, any_section="both" in a.cues)
             if a.cues & {"comparison", "both"}

@@ -89,8 +89,10 @@ def score_sentences(
             score += 0.4  # 「その他」って…: the words the asker put in brackets
         if "opinion" in a.cues and VIEWS.search(s.text):
             score += 0.2  # the authors' own judgement: 「…とは言えないだろう」「…をお勧めしたい」
-        if "why" in a.cues and REASONS.search(s.text):
-            score += 0.2
+        if "why" in a.cues and (REASONS.search(s.text) or VIEWS.search(s.text)):
+            score += 0.2  # a cause, or the authors' reading of one (「…のかもしれない」)
+        if "why" in a.cues and re.search(r"\d", s.text):
+            score -= 0.3  # a sentence restating the figures does not explain them
         out.append((score, coverage, s))
     out.sort(key=lambda x: -x[0])
     return out
@@ -137,7 +139,9 @@ def concept(
     lead = (
         [prv, best] if prv is not None and REFERS_BACK.search(best.text) else [best]
     )  # 「このような…」 needs its antecedent
-    rest: list[SentenceRef] = [nxt] if nxt is not None and CONTINUES.match(nxt.text) else []
+    explains = nxt is not None and "why" in a.cues and bool(VIEWS.search(nxt.text) or REASONS.search(nxt.text))
+    # 「…多くないことが明らかになった。」 is followed by the authors' reading of why: quote it too
+    rest: list[SentenceRef] = [nxt] if nxt is not None and (CONTINUES.match(nxt.text) or explains) else []
     siblings = [s for sc, _cov, s in scored[1:] if s.chunk == best.chunk and sc >= 0.7 * best_score]
     for s in siblings:
         if len(lead) + len(rest) >= 3 or sum(len(c.text) for c in lead + rest) + len(s.text) > 320:
