@@ -18,6 +18,7 @@ from assistant.qa.compose.charts import (
     multi_chart_answer,
     pick_chart,
 )
+from assistant.qa.compose.clauses import by_clause
 from assistant.qa.compose.context import AnswerContext, section_named, section_words
 from assistant.qa.compose.merge import merge_answers
 from assistant.qa.compose.meta import abstain, meta_answer
@@ -41,10 +42,23 @@ def compose(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> A
         if ans is not None:
             return ans
     main = compose_main(ctx, plan.main, hits)
+    if not plan.missing:  # a clause at a time, when the answer left one out (or refused the whole)
+        main = by_clause(ctx, a, main, compose_main, lambda c: _hits_for(ctx, c))
     if main.abstained or not plan.parts:
         return main
     part_ctx = PartContext(main, ctx.index.charts, ctx.doc, a.lang == "en", plan.of_responses, plan.missing)
     return add_parts(part_ctx, plan.parts)
+
+
+def _hits_for(ctx: AnswerContext, c: Analysis) -> Callable[[], list[Hit]]:
+    memo: list[list[Hit]] = []
+
+    def hits() -> list[Hit]:
+        if not memo:
+            memo.append(ctx.index.search(c.text[-300:], c.tokens, c.lang) if c.text.strip() else [])
+        return memo[0]
+
+    return hits
 
 
 def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> Answer:

@@ -1,0 +1,80 @@
+"""Every part that was asked gets answered: a question in several clauses (「伴走支援って何？
+普通のコンサルと何が違うの？」, "how many started because of a pitch, and which provider…") is
+checked clause by clause against the main answer; a clause it does not cover is answered on its
+own, and one the report cannot answer is named as such."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from assistant.index import Hit
+from assistant.qa.compose.context import AnswerContext
+from assistant.qa.compose.merge import merge_answers
+from assistant.qa.grammar import Analysis
+from assistant.qa.lexicon import generic_ja
+from assistant.qa.plan import CLAUSE_BREAK, MAX_CLAUSES, META_CUES, chart_evidence
+from assistant.records import Answer
+
+TEXT_CUES = frozenset({"concept", "why", "opinion"})
+PART_CUES = META_CUES | {"citation"}
+
+Compose = Callable[[AnswerContext, Analysis, Callable[[], list[Hit]]], Answer]
+
+
+def clauses_of(text: str) -> list[str]:
+    parts = [c.strip(" 、,") for c in CLAUSE_BREAK.split(text) if c and c.strip(" 、,")]
+    return parts if 2 <= len(parts) <= MAX_CLAUSES else []
+
+
+def _uncovered(main: Answer, c: Analysis) -> bool:
+    """Does this clause ask for something the main answer does not give?"""
+    content = [t for t in c.terms if t not in generic_ja()]
+    if not content or (c.cues & PART_CUES and not c.cues & TEXT_CUES):
+        return False  # 「出典付きで」「調査期間も」: the parts step answers these
+    cited = {x.chart for x in main.citations if x.chart}
+    chart_id, _has_row, ok = chart_evidence(c)
+    if ok and chart_id is not None and chart_id not in cited and not c.cues & TEXT_CUES:
+        return True  # a figure from another chart
+    has_text = any(x.chart is None for x in main.citations)
+    return bool(c.cues & TEXT_CUES) and not has_text  # a definition or reason the figures do not give
+
+
+def by_clause(
+    ctx: AnswerContext,
+    a: Analysis,
+    main: Answer,
+    compose: Compose,
+    hits_for: Callable[[Analysis], Callable[[], list[Hit]]],
+) -> Answer:
+    clauses = clauses_of(a.text)
+    if not clauses or a.followup:
+        return main
+    answered: list[Answer] = [] if main.abstained else [main]
+    missing: list[str] = []
+    for text in clauses:
+        c = ctx.understander.analyze(text)
+        if not main.abstained and not _uncovered(main, c):
+            continue
+        own = compose(ctx, c, hits_for(c))
+        quote_only = not any(x.chart for x in own.citations) and own.kind != "meta"
+        if quote_only and not c.cues & TEXT_CUES:
+            own = replace(own, abstained=True)  # a passage found for a clause that asks for no text is chance
+        if not own.abstained:
+            answered.append(own)
+        elif main.abstained or c.cues & TEXT_CUES or chart_evidence(c)[2]:
+            missing.append(text)
+    if not answered:
+        return main
+    merged = merge_answers(a, answered, kind=answered[0].kind) if len(answered) > 1 else answered[0]
+    if missing:
+        names = "、".join(f"「{m[:30]}」" for m in missing)
+        note = (
+            f" The report does not cover: {'; '.join(m[:40] for m in missing)}."
+            if a.lang == "en"
+            else f"なお、{names}については報告書に記載がありません。"
+        )
+        merged.answer = merged.answer.rstrip() + note
+    merged.language = a.lang
+    merged.question = a.question
+    return merged
