@@ -195,9 +195,15 @@ def _evaluate(expr: str) -> tuple[float, list[float]] | None:
         return None
 
 
+ORDINAL = re.compile(
+    r"(?<![\d.])\d{1,2}(?=\s*(?:番目|位\b|位[^置]|st\b|nd\b|rd\b|th\b))|(?<=\bnumber )\d{1,2}\b|(?<=\brank )\d{1,2}\b"
+)
+
+
 def unsupported_numbers(answer: str, report_numbers: frozenset[float] | set[float]) -> list[str]:
-    """Numbers in the answer that the report does not print and no correct formula in the answer derives."""
-    text = strip_markers(answer)
+    """Numbers in the answer that the report does not print and no correct formula in the answer derives.
+    A position in a chart's order (「7番目」, "number 7", "2nd") is a place, not a figure: it is not checked."""
+    text = ORDINAL.sub(" ", strip_markers(answer))
     supported = set(report_numbers)
     for m in _FORMULA.finditer(text):
         lhs = m.group(1)

@@ -8,12 +8,27 @@ number is either printed in the report or shown with its formula over printed nu
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from assistant.qa.compose.phrasing import en_period
+from assistant.qa.parts_rank import part_ever, part_premise, part_rank_of, part_tie, part_zero
 from assistant.records import Answer, Chart, DocumentInfo, Figure, fmt_number
 
-PART_ORDER = ("difference", "sum", "share", "base", "period", "publisher", "citation", "missing")
+PART_ORDER = (
+    "premise",
+    "rank_of",
+    "zero",
+    "tie",
+    "ever",
+    "difference",
+    "sum",
+    "share",
+    "base",
+    "period",
+    "publisher",
+    "citation",
+    "missing",
+)
 
 
 @dataclass(frozen=True)
@@ -24,6 +39,10 @@ class PartContext:
     en: bool
     of_responses: bool  # 「回答総数の何%」: the share of all answers, not of companies
     missing: tuple[str, ...] = ()
+    rows: dict[str, list[str]] = field(default_factory=dict)  # the rows the question names, by chart
+    text: str = ""  # the question as understood
+    claims_top: bool = False  # the question asserts a row is the top one
+    least: bool = False
 
 
 def _chart_of(ctx: PartContext) -> tuple[Chart | None, int | None]:
@@ -157,6 +176,11 @@ def part_missing(ctx: PartContext) -> str | None:
 
 
 PARTS: dict[str, Callable[[PartContext], str | None]] = {
+    "premise": part_premise,
+    "rank_of": part_rank_of,
+    "zero": part_zero,
+    "tie": part_tie,
+    "ever": part_ever,
     "difference": part_difference,
     "sum": part_sum,
     "share": part_share,

@@ -30,6 +30,11 @@ PART_SIGNALS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "share": (frozenset({"share"}), frozenset()),
     "sum": (frozenset({"sum"}), frozenset()),
     "difference": (frozenset({"compare"}), frozenset({"comparison"})),
+    "rank_of": (frozenset(), frozenset({"rank_of"})),
+    "zero": (frozenset(), frozenset({"zero"})),
+    "tie": (frozenset(), frozenset({"tie"})),
+    "premise": (frozenset(), frozenset({"premise"})),
+    "ever": (frozenset(), frozenset({"ever"})),
 }
 # with no chart in evidence, a confident intent names the survey fact asked for
 LABEL_META = {"base": "respondents", "period": "period", "publisher": "publisher"}
@@ -126,7 +131,7 @@ def make_plan(a: Analysis, read: Callable[[str], Analysis], percent_chart: bool 
         meta = next((k for k in ("period", "respondents", "publisher", "author") if k in main.cues), None)
         if meta is not None:  # the main answer is that meta fact; do not repeat it as a part
             requested = [p for p in requested if p != META_PART[meta]]
-        requested = [p for p in requested if p not in ("share", "sum", "difference")]
+        requested = [p for p in requested if p in ("base", "period", "publisher", "citation")]
     if percent_chart and not COUNT_OF_PERCENT.search(a.text.lower()):
         requested = [p for p in requested if p != "share"]
     sure = a.asks.get("advice", 0.0) >= 0.8 and not asks & QUANTITY_ASKS  # 「費用が心配で…どうしたら」 names a row

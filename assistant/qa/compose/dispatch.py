@@ -46,7 +46,18 @@ def compose(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> A
         main = by_clause(ctx, a, main, compose_main, lambda c: _hits_for(ctx, c))
     if main.abstained or not plan.parts:
         return main
-    part_ctx = PartContext(main, ctx.index.charts, ctx.doc, a.lang == "en", plan.of_responses, plan.missing)
+    part_ctx = PartContext(
+        main,
+        ctx.index.charts,
+        ctx.doc,
+        a.lang == "en",
+        plan.of_responses,
+        plan.missing,
+        rows=plan.main.rows,
+        text=a.text,
+        claims_top="claim_top" in a.cues,
+        least="least" in a.cues,
+    )
     return add_parts(part_ctx, plan.parts)
 
 

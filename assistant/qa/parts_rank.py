@@ -1,0 +1,157 @@
+"""Parts about a chart's order: the rank of a named row, rows at zero, ties, a premise about a
+row's rank or value checked against the chart, and "ever" (current + past) in the status charts."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from assistant.records import Chart, Row, fmt_value
+
+if TYPE_CHECKING:
+    from assistant.qa.parts import PartContext
+
+PLANTED = re.compile(r"(\d+(?:\.\d+)?)\s*(件|社|%|％|percent)")
+
+
+def _value(r: Row) -> float | None:
+    return r.values.get("value")
+
+
+def rank(chart: Chart, r: Row) -> int | None:
+    """1 + the rows with a larger value: ties share a rank."""
+    v = _value(r)
+    if v is None:
+        return None
+    return 1 + sum(1 for x in chart.rows if (_value(x) or -1) > v)
+
+
+def _named(ctx: PartContext) -> tuple[Chart | None, list[Row], int | None]:
+    for c in ctx.answer.citations:
+        if c.chart and c.chart in ctx.charts:
+            chart = ctx.charts[c.chart]
+            keys = ctx.rows.get(chart.id, [])
+            return chart, [chart.row(k) for k in keys if any(r.key == k for r in chart.rows)], c.n
+    return None, [], None
+
+
+def _label(r: Row, en: bool) -> str:
+    return f"“{r.label_en}”" if en else f"「{r.label}」"
+
+
+def part_rank_of(ctx: PartContext) -> str | None:
+    chart, rows, n = _named(ctx)
+    if chart is None or chart.is_crosstab or not rows:
+        return None
+    out = []
+    for r in rows[:3]:
+        k = rank(chart, r)
+        if k is None:
+            continue
+        v = fmt_value(_value(r), chart.unit)
+        out.append(
+            f"{_label(r, ctx.en)} ranks {k} of {len(chart.rows)} ({v})"
+            if ctx.en
+            else f"{_label(r, False)}は{len(chart.rows)}項目中{k}番目（{v}）"
+        )
+    if not out:
+        return None
+    return ("; ".join(out) + f" [{n}].") if ctx.en else ("、".join(out) + f"です[{n}]。")
+
+
+def part_zero(ctx: PartContext) -> str | None:
+    chart, _rows, n = _named(ctx)
+    if chart is None or chart.is_crosstab:
+        return None
+    zeros = [r for r in chart.rows if _value(r) == 0]
+    if not zeros:
+        return f"No answer in this chart is at zero [{n}]." if ctx.en else f"この図表に0件の項目はありません[{n}]。"
+    names = ", ".join(_label(r, ctx.en) for r in zeros) if ctx.en else "".join(_label(r, False) for r in zeros)
+    return f"At zero: {names} (0) [{n}]." if ctx.en else f"0件だったのは{names}です[{n}]。"
+
+
+def part_tie(ctx: PartContext) -> str | None:
+    chart, _rows, n = _named(ctx)
+    if chart is None or chart.is_crosstab:
+        return None
+    groups: dict[float, list[Row]] = {}
+    for r in chart.rows:
+        v = _value(r)
+        if v is not None and v > 0:
+            groups.setdefault(v, []).append(r)
+    ties = [(v, rs) for v, rs in groups.items() if len(rs) > 1]
+    if not ties:
+        return f"No two answers have the same count [{n}]." if ctx.en else f"同じ件数の項目はありません[{n}]。"
+    if ctx.en:
+        return " ".join(
+            f"Tied at {fmt_value(v, chart.unit)}: {' and '.join(_label(r, True) for r in rs)} [{n}]." for v, rs in ties
+        )
+    return "".join(
+        f"{'と'.join(_label(r, False) for r in rs)}が同じ{fmt_value(v, chart.unit)}で並んでいます[{n}]。"
+        for v, rs in ties
+    )
+
+
+def part_premise(ctx: PartContext) -> str | None:
+    """「GX推進が1位だったって聞いた」: the chart's rank and value, said plainly. The asker's number
+    is never repeated; the report's is given."""
+    chart, rows, n = _named(ctx)
+    if chart is None or chart.is_crosstab or not rows:
+        return None
+    r = rows[0]
+    k, v = rank(chart, r), _value(r)
+    if k is None or v is None:
+        return None
+    claimed = [float(m.group(1)) for m in PLANTED.finditer(ctx.text)]
+    top = max(chart.rows, key=lambda x: _value(x) or -1)
+    wrong_rank = ctx.claims_top and k != 1
+    wrong_value = any(abs(c - v) > 0.05 for c in claimed)
+    if not (wrong_rank or wrong_value):
+        return None
+    vs = fmt_value(v, chart.unit)
+    if ctx.en:
+        s = f"Note: in the report {_label(r, True)} is {vs}, rank {k}"
+        return s + (
+            f"; the top answer is {_label(top, True)} ({fmt_value(_value(top), chart.unit)}) [{n}]."
+            if k != 1
+            else f" [{n}]."
+        )
+    s = f"なお、報告書では{_label(r, False)}は{vs}で{k}番目です"
+    return s + (f"（1位は{_label(top, False)}{fmt_value(_value(top), chart.unit)}）[{n}]。" if k != 1 else f"[{n}]。")
+
+
+def part_ever(ctx: PartContext) -> str | None:
+    """Current + past in a status chart (受けている + 過去に受けた = 一度でも受けたことがある)."""
+    chart, rows, n = _named(ctx)
+    if chart is None or not chart.is_crosstab:
+        return None
+    keys = {c.key for c in chart.columns}
+    if not {"current", "past"} <= keys:
+        return None
+
+    def ever(r: Row) -> tuple[float, str] | None:
+        a, b = r.values.get("current"), r.values.get("past")
+        if a is None or b is None:
+            return None
+        return round(a + b, 1), f"{a:.1f}% + {b:.1f}% = {a + b:.1f}%"
+
+    scored = [(r, e) for r in chart.rows if (e := ever(r)) is not None]
+    if not scored:
+        return None
+    if rows:
+        picked = [(r, e) for r, e in scored if r in rows]
+    else:
+        scored.sort(key=lambda x: x[1][0], reverse=not ctx.least)
+        picked = scored[:1]
+    if ctx.en:
+        head = "Ever received (current + past)"
+        body = "; ".join(f"{r.label_en}: {e[1]}" for r, e in picked)
+        lead = f"{head}, {'lowest' if ctx.least else 'highest'}: " if not rows else f"{head}: "
+        return f"{lead}{body} [{n}]."
+    body = "、".join(f"{r.label} {e[1]}" for r, e in picked)
+    lead = (
+        f"一度でも受けたことがある割合（受けている＋過去に受けた）が最も{'低い' if ctx.least else '高い'}のは"
+        if not rows
+        else "一度でも受けたことがある割合（受けている＋過去に受けた）は"
+    )
+    return f"{lead}{body}です（図表の数値から計算）[{n}]。"
