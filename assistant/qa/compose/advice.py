@@ -31,9 +31,14 @@ def advice(ctx: AnswerContext, a: Analysis) -> Answer | None:
     terms = [t for t in dict.fromkeys([*a.terms, *own]) if t not in generic_ja() and len(t) >= 2]
     scored: list[tuple[float, SentenceRef]] = []
     for s in ctx.sentences:
-        if not VIEWS.search(s.text):
+        if not (VIEWS.search(s.text) or RECOMMENDS.search(s.text)):
             continue
-        overlap = sum(ctx.idf.get(t, 0.0) for t in terms if t in s.terms or (len(t) >= 2 and t in s.text))
+        # a recommendation is read with the two sentences before it, which say what it answers
+        # (「費用が高額な場合は…二の足を踏む」 → 「無料で試せる制度…お勧めしたい」)
+        window = [p for p in ctx.sentences if p.chunk == s.chunk and s.pos - 2 <= p.pos <= s.pos]
+        text = "".join(p.text for p in window)
+        found = {t for t in terms if any(t in p.terms for p in window) or (len(t) >= 2 and t in text)}
+        overlap = sum(ctx.idf.get(t, 0.0) for t in found)
         scored.append((overlap + (RECOMMEND_PRIOR if RECOMMENDS.search(s.text) else 0.0), s))
     scored.sort(key=lambda x: -x[0])
     if not scored or scored[0][0] <= RECOMMEND_PRIOR or len(set(a.unknown)) >= 2:

@@ -26,7 +26,7 @@ from assistant.qa.compose.text import concept, deferred_about, summary
 from assistant.qa.grammar import Analysis, Understander
 from assistant.qa.lexicon import generic_ja
 from assistant.qa.parts import PartContext, add_parts
-from assistant.qa.plan import make_plan
+from assistant.qa.plan import chart_evidence, make_plan
 from assistant.qa.resources import load_yaml
 from assistant.records import Answer
 
@@ -37,11 +37,15 @@ def compose(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> A
     chart_id, _ = pick_chart(a)
     percent = chart_id is not None and ctx.index.charts[chart_id].unit == "%"
     plan = make_plan(a, ctx.understander.analyze, percent_chart=percent)
-    if plan.advice:
+    main = compose_main(ctx, plan.main, hits)
+    deferred = main.abstained and bool(main.citations)  # the report says this comes in its next issue
+    if plan.advice and not deferred:
         ans = advice(ctx, plan.main)
         if ans is not None:
+            chart_id, _has_row, chart_ok = chart_evidence(plan.main)
+            if chart_ok and chart_id is not None:  # 「どこに相談したら…みんなどこから？」: the figures too
+                return merge_answers(a, [ans, chart_answer(ctx, plan.main, chart_id)], kind="advice")
             return ans
-    main = compose_main(ctx, plan.main, hits)
     if not plan.missing:  # a clause at a time, when the answer left one out (or refused the whole)
         main = by_clause(ctx, a, main, compose_main, lambda c: _hits_for(ctx, c))
     if main.abstained or not plan.parts:
