@@ -82,7 +82,11 @@ def content_terms(u: Understander, text: str, lang: Language) -> tuple[list[str]
         if (t.norm in ordinary and not katakana) or len(t.norm) < 1:
             continue
         terms.append(t.norm)
-        known = t.norm in u.known or (t.norm.endswith("的") and t.norm[:-1] in u.known)  # 意欲的
+        known = (
+            t.norm in u.known
+            or (t.norm.endswith("的") and t.norm[:-1] in u.known)  # 意欲的
+            or (len(t.norm) >= 3 and t.norm[:2] in u.known and t.pos == "名詞" and t.pos2 != "固有名詞")  # 支援策
+        )
         if t.pos == "名詞" and not known and t.surface not in u.report_text:
             unknown.append(t.surface)  # an unseen verb is a paraphrase; an unseen noun is a new topic
             if t.pos2 == "固有名詞":
@@ -97,7 +101,9 @@ def content_terms(u: Understander, text: str, lang: Language) -> tuple[list[str]
                 covered.append((m.start(), m.end()))
                 for ja in u.glossary[phrase]:
                     tokens.extend(u.tokenizer.tokens(ja))
-                    terms.extend(x for x in u.tokenizer.tokens(ja) if x not in ordinary)
+                    # the report's own katakana words (モノ, コト) are terms even where Sudachi reads 物, 事
+                    katakana = re.fullmatch(r"[\u30a0-\u30ff]+", ja) is not None
+                    terms.extend(x for x in u.tokenizer.tokens(ja) if katakana or x not in ordinary)
         for m in re.finditer(r"[a-z][a-z'\-]+", low):
             w = m.group(0)
             if w in stop or any(s <= m.start() < e for s, e in covered):
