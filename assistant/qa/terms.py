@@ -75,7 +75,7 @@ def content_terms(u: Understander, text: str, lang: Language) -> tuple[list[str]
     for t in analysed:
         if t.pos not in {"名詞", "動詞", "形容詞", "形状詞"} or t.pos2 in {"数詞", "非自立可能", "代名詞"}:
             continue
-        if re.fullmatch(r"[A-Za-z][A-Za-z'\-]*", t.surface):  # English words are handled below
+        if re.fullmatch(r"[A-Za-z][A-Za-z' \-]*", t.surface.strip()):  # English words are handled below
             continue
         # モノ, コト (read as もの, 事): the report's terms, not fillers; レポート stays a filler
         katakana = re.fullmatch(r"[\u30a0-\u30ff]+", t.surface) is not None and t.norm != t.surface
