@@ -10,6 +10,7 @@ from assistant.qa.grammar import Analysis, Understander
 from assistant.records import Chart, Language
 
 MAX_CONTEXT_CHARS = 300
+MEASURE_CUES = {"ever"}
 KIND_CUES = {"ranking", "least", "comparison", "figure", "concept", "why"}
 
 
@@ -43,6 +44,8 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
     cues = set(a.cues)
     if not cues & KIND_CUES:
         cues |= prev.cues & KIND_CUES
+    if not a.columns:  # 「逆に一番少ないのは？」 keeps the measure of the turn before (ever = current + past)
+        cues |= prev.cues & MEASURE_CUES
     scores = dict(combined.chart_scores)
     for cid, s in a.chart_scores.items():
         scores[cid] = scores.get(cid, 0.0) + s  # the follow-up's own words count twice
