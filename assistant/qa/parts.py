@@ -106,14 +106,15 @@ def part_share(ctx: PartContext) -> str | None:
     for f in figs[:3]:
         v = float(f.value or 0.0)
         if chart.unit == "%":
-            base = chart.base.n
+            row = next((r for r in chart.rows if r.label == f.label), None)
+            base = row.n if row is not None and row.n else chart.base.n  # 45～49歳 (n=104), not the chart's 532
             if base is None:
                 continue
             count = v * base / 100
             if ctx.en:
-                out.append(f"{v:.1f}% of {base} is about {round(count)} companies ({base} × {v:.1f}% = {count:.1f})")
+                out.append(f"{v:.1f}% of {base} is about {round(count)} ({base} × {v:.1f}% = {count:.1f})")
             else:
-                out.append(f"{base}社の{v:.1f}%は約{round(count)}社です（{base} × {v:.1f}% = {count:.1f}）")
+                out.append(f"{base}の{v:.1f}%は約{round(count)}社です（{base} × {v:.1f}% = {count:.1f}）")
             continue
         if chart.multiple:
             base = chart.base.responses if ctx.of_responses else chart.base.companies

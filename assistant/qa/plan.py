@@ -19,7 +19,7 @@ from assistant.qa.grammar import Analysis
 
 META_CUES = frozenset({"period", "respondents", "publisher", "author", "title", "about"})
 QUANTITY_ASKS = frozenset({"value", "top", "least", "nth", "compare", "share", "sum", "all"})
-RANKING_CUES = frozenset({"ranking", "superlative", "least", "topn", "nth"})
+RANKING_CUES = frozenset({"ranking", "superlative", "least", "topn", "nth", "all"})
 QUANTITY_CUES = frozenset({"figure", "ranking", "comparison", "least", "all", "superlative", "topn", "nth"})
 # a part is asked for when the intent model or the grammar's cue says so
 PART_SIGNALS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
@@ -39,7 +39,7 @@ PART_SIGNALS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 # with no chart in evidence, a confident intent names the survey fact asked for
 LABEL_META = {"base": "respondents", "period": "period", "publisher": "publisher"}
 META_PART = {"period": "period", "respondents": "base", "publisher": "publisher", "author": "publisher"}
-COUNT_OF_PERCENT = re.compile(r"何社|社数|会社の数|how many (companies|firms|businesses)")
+COUNT_OF_PERCENT = re.compile(r"何社|社数|会社の数|人数|何人|how many (companies|firms|businesses|owners|people)")
 # where one request ends and the next begins: 「AとBを教えて」 is one, 「Aの件数と、Bは？」 two
 CLAUSE_BREAK = re.compile(
     r"[。?？!！]|(?<=[\u3400-\u9fff\u30a0-\u30ff])と、|、(?:あと|それと|それから|また|ついでに|さらに)|(?:,\s*|\s)and\s+(?:also\s+)?(?=what|how|which|is|are|do|does|did|the)|;"

@@ -16,7 +16,7 @@ from assistant.qa.lexicon import generic_ja
 from assistant.qa.plan import CLAUSE_BREAK, MAX_CLAUSES, META_CUES, chart_evidence
 from assistant.records import Answer
 
-TEXT_CUES = frozenset({"concept", "why", "opinion"})
+TEXT_CUES = frozenset({"concept", "why", "opinion", "when"})
 PART_CUES = META_CUES | {"citation"}
 
 Compose = Callable[[AnswerContext, Analysis, Callable[[], list[Hit]]], Answer]
