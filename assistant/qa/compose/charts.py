@@ -109,8 +109,14 @@ def chart_answer(ctx: AnswerContext, a: Analysis, chart_id: str) -> Answer:
         # 「必要性を感じない」を除くと一番多いのは: the ranking without the rows named
         kind = "ranking"
         least = "least" in cues
-        stated = _ranked(chart, least, without=rows)[:3]
-        lines.append(t_ranking(chart, stated, least, en))
+        order = _ranked(chart, least, without=rows)
+        nth = _ordinal(a.text)
+        if nth and nth <= len(order):  # 「その他を除いて2番目に多いのは」
+            stated = [order[nth - 1], order[0]]
+            lines.append(t_nth(chart, order[nth - 1], order[0], nth, least, en))
+        else:
+            stated = order[:3]
+            lines.append(t_ranking(chart, stated, least, en))
     elif rows and "superlative" in cues and "comparison" not in cues and len(rows) == 1:
         # 「一番多いのは広告だよね？」: the ranking, then the row asked about
         kind = "ranking"
