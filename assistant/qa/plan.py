@@ -132,8 +132,9 @@ def make_plan(a: Analysis, read: Callable[[str], Analysis], percent_chart: bool 
         if meta is not None:  # the main answer is that meta fact; do not repeat it as a part
             requested = [p for p in requested if p != META_PART[meta]]
         requested = [p for p in requested if p in ("base", "period", "publisher", "citation")]
-    if percent_chart and not COUNT_OF_PERCENT.search(a.text.lower()):
-        requested = [p for p in requested if p != "share"]
+    if percent_chart:  # a share of a percentage chart is a count: 「何社くらい」「人数にしたら」
+        counts = chart_ok and COUNT_OF_PERCENT.search(a.text.lower()) is not None
+        requested = [p for p in requested if p != "share"] + (["share"] if counts else [])
     sure = a.asks.get("advice", 0.0) >= 0.8 and not asks & QUANTITY_ASKS  # 「費用が心配で…どうしたら」 names a row
     advice = "advice" in asks and (sure or not has_row) and not _blocked(a) and "named" not in a.cues
     if missing:

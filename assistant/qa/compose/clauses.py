@@ -30,8 +30,8 @@ def clauses_of(text: str) -> list[str]:
 def _uncovered(main: Answer, c: Analysis) -> bool:
     """Does this clause ask for something the main answer does not give?"""
     content = [t for t in c.terms if t not in generic_ja()]
-    if not content or (c.cues & PART_CUES and not c.cues & TEXT_CUES):
-        return False  # 「出典付きで」「調査期間も」: the parts step answers these
+    if not content or "exclude" in c.cues or (c.cues & PART_CUES and not c.cues & TEXT_CUES):
+        return False  # 「出典付きで」「（その他は除いて）」: parts and modifiers of the main request
     cited = {x.chart for x in main.citations if x.chart}
     chart_id, _has_row, ok = chart_evidence(c)
     if ok and chart_id is not None and chart_id not in cited and not c.cues & TEXT_CUES:
