@@ -14,7 +14,7 @@ from assistant.qa.colloquial import colloquial, detect_language, nfkc
 from assistant.qa.cues import compiled as compiled_cues
 from assistant.qa.cues import cues_in
 from assistant.qa.injection import strip_injection
-from assistant.qa.lexicon import en_stop
+from assistant.qa.lexicon import en_stop, generic_ja
 from assistant.qa.terms import age_range, age_rows, content_terms, subject_of
 from assistant.records import Chart, Language
 
@@ -149,6 +149,7 @@ class Understander:
             for t in terms:
                 known.update(tokenizer.tokens(t))
         self.known = known
+        self.asking: frozenset[str] = frozenset()
         self.en_known = {w for p in list(self.en) + list(self.glossary) for w in re.findall(r"[a-z][a-z'\-]+", p)}
 
     @staticmethod
@@ -162,8 +163,13 @@ class Understander:
 
     # ------------------------------------------------------------------------------------------
     def add_known(self, words: set[str]) -> None:
-        """Words people use to ask (from the intent exemplars) are not new topics."""
+        """Words people use to ask (from the intent exemplars) are not new topics. Those the report
+        itself never uses (テーマ, 結論, ざっくり) are how a question is framed: `asking`."""
+        self.asking = frozenset(w for w in words if w not in self.known and w not in self.report_text)
         self.known = self.known | words
+
+    def framing(self, term: str) -> bool:
+        return term in self.asking or term in generic_ja()
 
     def analyze(self, question: str) -> Analysis:
         q = re.sub(r"\s+", " ", question).strip()

@@ -104,7 +104,12 @@ def split_covered(a: Analysis, read: Callable[[str], Analysis]) -> tuple[Analysi
     return read(sep.join(covered)), missing
 
 
-def make_plan(a: Analysis, read: Callable[[str], Analysis], percent_chart: bool = False) -> Plan:
+def make_plan(
+    a: Analysis,
+    read: Callable[[str], Analysis],
+    percent_chart: bool = False,
+    framing: Callable[[str], bool] = lambda t: False,
+) -> Plan:
     """`read` analyses a piece of the question; `percent_chart`: the chart in evidence prints
     percentages (a share is then a count of n)."""
     asks = set(a.asks)
@@ -126,6 +131,8 @@ def make_plan(a: Analysis, read: Callable[[str], Analysis], percent_chart: bool 
     else:
         if not main.cues & (META_CUES | {"summary"}):
             guessed = {cue for label, cue in LABEL_META.items() if a.asks.get(label, 0.0) >= 0.5}
+            if a.asks.get("overview", 0.0) >= 0.5 and all(framing(t) for t in a.terms):
+                guessed.add("about")  # "the outline, please": nothing asked but the report itself
             if guessed:  # 「回答者って何社？」「所長さんは誰？」: no cue pattern, the intent says which fact
                 main = replace(main, cues=main.cues | guessed)
         meta = next((k for k in ("period", "respondents", "publisher", "author") if k in main.cues), None)

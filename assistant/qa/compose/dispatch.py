@@ -36,7 +36,7 @@ def compose(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> A
     on demand: chart and survey answers never need it."""
     chart_id, _ = pick_chart(a)
     percent = chart_id is not None and ctx.index.charts[chart_id].unit == "%"
-    plan = make_plan(a, ctx.understander.analyze, percent_chart=percent)
+    plan = make_plan(a, ctx.understander.analyze, percent_chart=percent, framing=ctx.understander.framing)
     main = compose_main(ctx, plan.main, hits)
     deferred = main.abstained and bool(main.citations)  # the report says this comes in its next issue
     if plan.advice and not deferred:
@@ -93,7 +93,7 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
     chart_id, score = pick_chart(a)
     named = section_named(ctx, a)
     closing = [t for t in section_words(ctx, named or "3")]
-    asks_more = [t for t in a.terms if t not in closing and t not in generic_ja()]
+    asks_more = [t for t in a.terms if t not in closing and not ctx.understander.framing(t)]
     if "summary" in a.cues and len(asks_more) <= 1 and (not a.chart_scores or named not in ctx.chart_sections):
         return summary(ctx, a)  # 「まとめを教えて」, not 「まとめでは…の理由として何を挙げてる？」
     if "named" in a.cues:  # 「おすすめの会社」: the report names no providers

@@ -60,6 +60,10 @@ def meta_answer(ctx: AnswerContext, a: Analysis, kind: str) -> Answer:
             else f"『{d.title}』は{d.publisher}による中小企業への調査（n={d.respondents}、調査期間 {d.period_label}）の報告です。"
             f"扱っている内容：{topics}[1]。"
         )
+    if kind in ("title", "about"):  # the report's opening says what it is about
+        intro = [x for x in ctx.sentences if ctx.index.chunks[x.chunk].section == "intro"][:1]
+        if intro:
+            cites = [text_citation(ctx, 1, intro)]
     return Answer(a.question, text, False, cites, [], a.lang, kind="meta")
 
 
