@@ -3,7 +3,10 @@ bear on the question, quoted and framed as the report's view. Never advice of ou
 
 from __future__ import annotations
 
+import logging
 import re
+
+import numpy as np
 
 from assistant.qa.compose.citations import text_citation
 from assistant.qa.compose.context import AnswerContext, SentenceRef
@@ -13,6 +16,9 @@ from assistant.qa.lexicon import generic_ja
 from assistant.records import Answer
 
 RECOMMENDS = re.compile(r"お勧め|べき|望ましい|よいだろう|必要がある|有効")
+log = logging.getLogger(__name__)
+DENSE_WEIGHT = 1.5  # per standard deviation of similarity among the report's views
+MAX_VIEWS = 2
 RECOMMEND_PRIOR = 2.5  # an advice question wants what the report recommends, before its other views
 REFERS_BACK = re.compile(r"^(この|その|こうした|そうした|このような|そのような)|このような|こうした")
 
@@ -26,30 +32,60 @@ def _with_context(ctx: AnswerContext, s: SentenceRef) -> list[SentenceRef]:
     return [s]
 
 
+def _candidates(ctx: AnswerContext) -> list[tuple[SentenceRef, list[SentenceRef], np.ndarray | None]]:
+    """The report's views and recommendations, each with the two sentences before it and (once per
+    process, on first use) the embedding of that window."""
+    cached = ctx.memo.get("advice")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    found = []
+    for s in ctx.sentences:
+        if VIEWS.search(s.text) or RECOMMENDS.search(s.text):
+            # a recommendation is read with the two sentences before it, which say what it answers
+            # (「費用が高額な場合は…二の足を踏む」 → 「無料で試せる制度…お勧めしたい」)
+            found.append((s, [p for p in ctx.sentences if p.chunk == s.chunk and s.pos - 2 <= p.pos <= s.pos]))
+    try:
+        vectors = np.asarray(ctx.index.embedder.embed_documents(["".join(p.text for p in w) for _, w in found]))
+    except (RuntimeError, ValueError, OSError) as e:  # optional signal: the words alone still rank
+        log.warning("advice candidates not embedded (%s); ranking by words only", e)
+        vectors = None
+    out = [(s, w, vectors[i] if vectors is not None else None) for i, (s, w) in enumerate(found)]
+    ctx.memo["advice"] = out
+    return out
+
+
 def advice(ctx: AnswerContext, a: Analysis) -> Answer | None:
     own = ctx.index.tokenizer.tokens(a.question)  # the asker's words too: 費用 before it became コスト
     terms = [t for t in dict.fromkeys([*a.terms, *own]) if t not in generic_ja() and len(t) >= 2]
-    scored: list[tuple[float, SentenceRef]] = []
-    for s in ctx.sentences:
-        if not (VIEWS.search(s.text) or RECOMMENDS.search(s.text)):
-            continue
-        # a recommendation is read with the two sentences before it, which say what it answers
-        # (「費用が高額な場合は…二の足を踏む」 → 「無料で試せる制度…お勧めしたい」)
-        window = [p for p in ctx.sentences if p.chunk == s.chunk and s.pos - 2 <= p.pos <= s.pos]
+    cands = _candidates(ctx)
+    if not cands:
+        return None
+    overlaps = []
+    for _s, window, _v in cands:
         text = "".join(p.text for p in window)
-        found = {t for t in terms if any(t in p.terms for p in window) or (len(t) >= 2 and t in text)}
-        overlap = sum(ctx.idf.get(t, 0.0) for t in found)
-        scored.append((overlap + (RECOMMEND_PRIOR if RECOMMENDS.search(s.text) else 0.0), s))
-    scored.sort(key=lambda x: -x[0])
-    if not scored or scored[0][0] <= RECOMMEND_PRIOR or len(set(a.unknown)) >= 2:
+        found = {t for t in terms if any(t in p.terms for p in window) or t in text}
+        overlaps.append(sum(ctx.idf.get(t, 0.0) for t in found))
+    if max(overlaps) <= 0 or len(set(a.unknown)) >= 2:
         return None  # nothing the report says bears on it: 「借入のリスケ」 is not the report's subject
+    dense = np.zeros(len(cands))
+    vectors = [v for _, _, v in cands if v is not None]
+    if len(vectors) == len(cands):
+        q = np.asarray(ctx.index.query_vector(a.question[:300]))
+        sims = np.array([float(np.dot(v, q)) for v in vectors])
+        dense = (sims - sims.mean()) / (sims.std() or 1.0)  # how much closer than the other views
+    scored = sorted(
+        (
+            (overlaps[i] + DENSE_WEIGHT * dense[i] + (RECOMMEND_PRIOR if RECOMMENDS.search(s.text) else 0.0), s)
+            for i, (s, _w, _v) in enumerate(cands)
+        ),
+        key=lambda x: -x[0],
+    )
     picked: list[SentenceRef] = []
-    for _score, s in scored:
+    for _score, s in scored[:MAX_VIEWS]:
         for x in _with_context(ctx, s):
             if x not in picked:
                 picked.append(x)
-        if len(picked) >= 2:
-            break
+    picked.sort(key=lambda x: (x.chunk, x.pos))
     groups: list[list[SentenceRef]] = []
     for s in picked:  # neighbours in one quote
         if groups and groups[-1][-1].chunk == s.chunk and groups[-1][-1].pos == s.pos - 1:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from assistant.index import StoreIndex
 from assistant.qa.grammar import Analysis, Understander
@@ -34,6 +35,7 @@ class AnswerContext:
     # the coverage a passage needs before the last-resort answer from the report's text;
     # chosen on labelled questions (assistant/data/calibration.yaml, `python -m assistant.qa.calibrate`)
     fallback_need: float = 1.0
+    memo: dict[str, Any] = field(default_factory=dict)  # per-store values computed on first use
 
     @classmethod
     def build(cls, index: StoreIndex, understander: Understander, fallback_need: float = 1.0) -> AnswerContext:
