@@ -57,6 +57,8 @@ class Analysis:
     followup: bool = False
     inherited: str | None = None
     asks: dict[str, float] = field(default_factory=dict)  # intent labels over threshold (intent.py)
+    uncovered: list[str] = field(default_factory=list)  # groups asked for that no row covers (「30代前半」)
+    seen_rows: dict[str, list[str]] = field(default_factory=dict)  # rows named in earlier turns
 
     def best_chart(self) -> tuple[str | None, float]:
         if not self.chart_scores:
@@ -198,7 +200,8 @@ class Understander:
                 target = {"row": rows, "col": cols, "derived": derived}.get(o.kind)
                 if target is not None and o.key not in target[o.chart]:
                     target[o.chart].append(o.key)
-        for o in age_rows(self.ranges, text_ja, text_en):
+        age_owners, uncovered = age_rows(self.ranges, text_ja, text_en)
+        for o in age_owners:
             scores[o.chart] += 1.5
             if o.key not in rows[o.chart]:
                 rows[o.chart].append(o.key)
@@ -211,6 +214,7 @@ class Understander:
             if f[-2:] not in self.row_axes
             and f not in ("性", "特")
             and f + "別" not in self.report_text  # 種別 is there
+            and len(self.tokenizer.tokens(f)[-1:][0] if self.tokenizer.tokens(f) else "") >= 2  # 業種別, not 支援種別
         ]
         named = patterns.facet_named.search(text_ja) or patterns.facet_named.search(text_en)
         if named:
@@ -230,6 +234,7 @@ class Understander:
             derived=dict(derived),
             subject=subject,
             missing_facets=facets,
+            uncovered=uncovered,
             injected=injected,
             proper_nouns=proper,
         )

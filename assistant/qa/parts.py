@@ -7,6 +7,7 @@ number is either printed in the report or shown with its formula over printed nu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -171,9 +172,25 @@ def part_missing(ctx: PartContext) -> str | None:
     if not ctx.missing:
         return None
     names = "、".join(f"「{m}」" for m in ctx.missing)
+    left_out = (
+        next(
+            (
+                n
+                for c in ctx.charts.values()
+                for n in (c.notes_en if ctx.en else c.notes)
+                if "除外" in n or "left out" in n
+            ),
+            "",
+        )
+        .split("表示された")[0]
+        .split("; the groups")[0]
+    )
+    ages = any(re.search(r"\d{2}", m) for m in ctx.missing) and left_out
     if ctx.en:
-        return f"The report has no data on {', '.join(ctx.missing)}; the part above is what it covers."
-    return f"なお、{names}については報告書に記載がありません（上はお答えできる部分です）。"
+        note = f" ({left_out})" if ages else ""
+        return f"The report has no data on {', '.join(ctx.missing)}{note}; the part above is what it covers."
+    note = f"（{left_out.rstrip('。')}）" if ages else "（上はお答えできる部分です）"
+    return f"なお、{names}については報告書に記載がありません{note}。"
 
 
 PARTS: dict[str, Callable[[PartContext], str | None]] = {

@@ -72,16 +72,16 @@ def _missing_names(a: Analysis) -> list[str]:
     names = [f if f.endswith("別") or re.search("[A-Za-z]", f) else f + "別" for f in a.missing_facets]
     cues = compiled_cues()
     text_ja, text_en = a.text.replace(" ", ""), a.text.lower()
-    for cue in ("measure", "outcome"):
+    for cue in ("measure", "outcome", "trend"):
         if cue in a.cues:
             m = cues.ja[cue].search(text_ja) or cues.en[cue].search(text_en)
             if m:
                 names.append(m.group(0).strip())
-    return names + list(a.proper_nouns)
+    return names + list(a.proper_nouns) + list(a.uncovered)
 
 
 def _blocked(a: Analysis) -> bool:
-    return bool(a.missing_facets or a.proper_nouns or a.cues & {"measure", "outcome"})
+    return bool(a.missing_facets or a.proper_nouns or a.uncovered or a.cues & {"measure", "outcome", "trend"})
 
 
 def split_covered(a: Analysis, read: Callable[[str], Analysis]) -> tuple[Analysis, list[str]] | None:

@@ -84,8 +84,10 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
         return abstain(ctx, a, reason="none")
     if a.missing_facets:
         return abstain(ctx, a, reason="facet", detail=a.missing_facets[0])
-    if "measure" in a.cues:  # averages, prices, amounts: the report counts answers, it prices nothing
+    if a.cues & {"measure", "trend"}:  # prices, amounts, change over time: one survey prices nothing
         return abstain(ctx, a, reason="none")
+    if a.uncovered and not any(a.rows.values()):  # 「30代前半は？」: a group the chart leaves out
+        return abstain(ctx, a, reason="uncovered", detail="、".join(a.uncovered))
     if "outcome" in a.cues and not any(o.kind == "topic" for m in a.matches for o in m.owners):
         # 「売上は伸びた？」: results of support are what the report defers to its next issue
         later = deferred_about(ctx, ["効果", *a.terms])

@@ -103,6 +103,22 @@ def abstain(
             if en
             else f"この報告書には「{detail}別」の集計についての記載がありません。"
         )
+    elif reason == "uncovered":
+        why = next(
+            (
+                n
+                for c in ctx.index.charts.values()
+                for n in (c.notes_en if en else c.notes)
+                if "除外" in n or "left out" in n
+            ),
+            "",
+        )
+        why = why.split("；")[0].split("; ")[0]
+        lead = (
+            f"The charts do not show “{detail}”. {why}"
+            if en
+            else f"報告書の図表に「{detail}」の区分は記載がありません。{why}"
+        )
     elif reason == "empty":
         lead = "I could not find a question in that." if en else "質問の内容を読み取れませんでした。"
     else:
