@@ -11,6 +11,9 @@ from assistant.records import Chart, Language
 
 MAX_CONTEXT_CHARS = 300
 MEASURE_CUES = {"ever"}
+PLURAL = re.compile(
+    r"その(2|二|ふた)つ|それら|両方|どちらも|\bboth\b|\bthe two\b|\bthose two\b|\bthese two\b|\beach of them\b"
+)
 KIND_CUES = {"ranking", "least", "comparison", "figure", "concept", "why"}
 
 
@@ -59,6 +62,9 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
     rows = {c: list(r) for c, r in prev.rows.items()}
     for c, r in a.rows.items():
         rows[c] = list(r)
+    if PLURAL.search(a.text):  # 「その2つ」"both of them": the rows of the turns before, together
+        for c, r in prev.seen_rows.items():
+            rows[c] = list(dict.fromkeys(r + rows.get(c, [])))
     cols = {**prev.columns, **a.columns}
     derived = dict(a.derived) if a.rows or a.derived else {**prev.derived, **a.derived}
     if "comparison" in a.cues:  # 「施策実行型と比べると？」: the row just discussed against the new one
@@ -92,4 +98,13 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
         unknown=a.unknown,
         followup=True,
         inherited=context,
+        seen_rows=_merge_rows(prev.seen_rows, prev.rows, a.rows),
     )
+
+
+def _merge_rows(*parts: dict[str, list[str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for part in parts:
+        for c, r in part.items():
+            out[c] = list(dict.fromkeys(out.get(c, []) + list(r)))
+    return out

@@ -117,6 +117,18 @@ def chart_answer(ctx: AnswerContext, a: Analysis, chart_id: str) -> Answer:
         else:
             stated = order[:3]
             lines.append(t_ranking(chart, stated, least, en))
+    elif rows and "nth" in cues and len(rows) == 1 and _ordinal(a.text) and "rank_of" not in cues:
+        # 「売上拡大が1位だったよね。2位は？」: the row named is context; the position asked is answered
+        kind = "ranking"
+        least = "least" in cues
+        order = _ranked(chart, least)
+        nth = _ordinal(a.text) or 1
+        if nth <= len(order):
+            stated = [order[nth - 1], order[0]]
+            lines.append(t_nth(chart, order[nth - 1], order[0], nth, least, en))
+        else:
+            stated = rows
+            lines.extend(t_row(chart, r, en) for r in rows)
     elif rows and "superlative" in cues and "comparison" not in cues and len(rows) == 1:
         # 「一番多いのは広告だよね？」: the ranking, then the row asked about
         kind = "ranking"

@@ -115,6 +115,15 @@ def concept(
     scored = score_sentences(ctx, a, hits(), section, drop=section_words(ctx, named) if named else set())
     if not scored:
         return None
+    variants = _subject_variants(a.subject)
+    later = any(DEFERRED.search(x.text) for _s, _c, x in scored[:5])  # 「次号で報告」 answers it honestly
+    if (
+        "concept" in a.cues
+        and variants
+        and not later
+        and not any(v in x.text for _s, _c, x in scored for v in variants)
+    ):
+        return None  # 「認定支援機関って何？」: the report never explains it, so no passage defines it
     need_default = 0.75 if (a.unknown if a.lang == "ja" else len(set(a.unknown)) >= 2) else 0.5
     if strict:
         need_default = max(need_default, 0.75)
