@@ -158,9 +158,17 @@ def chart_answer(ctx: AnswerContext, a: Analysis, chart_id: str) -> Answer:
             lines.append(t_nth(chart, order[nth - 1], order[0], nth, least, en))
         else:
             lines.append(t_ranking(chart, stated, least, en))
-    for d in derived:
-        if d.row is None and t_derived(d, en) not in lines:
+    stated_keys = {r.key for r in stated}
+    for d in chart.derived:
+        # 「活用率は？」: the report's headline total (受けている＋過去に受けた = 46.9%, 本文記載) goes with the
+        # rows it adds up, so "usage" is never given as one of its parts alone
+        headline = (
+            d.row is None and d.stated_in_text and ("current" in stated_keys or not rows) and not chart.is_crosstab
+        )
+        if (d in derived or headline) and d.row is None and t_derived(d, en) not in lines:
             lines.append(t_derived(d, en))
+            if d not in derived:
+                derived.append(d)
     if kind == "ranking" and any(r.missing for r in chart.rows) and not any(r.missing for r in stated):
         lines.append(t_missing_note(chart, en))  # a stated row that is missing says so itself
     for r in stated:
