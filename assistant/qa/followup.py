@@ -62,6 +62,11 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
     rows = {c: list(r) for c, r in prev.rows.items()}
     for c, r in a.rows.items():
         rows[c] = list(r)
+    asks_rank = a.cues & {"ranking", "superlative", "least", "nth", "topn"} or re.search(r"次|next|other|他", a.text)
+    if anaphoric and prev_chart is not None and not a.rows and not prev.rows.get(prev_chart) and not asks_rank:
+        top = _top_row(charts[prev_chart], least="least" in prev.cues)
+        if top is not None and prev.cues & {"ranking", "superlative", "least"}:
+            rows[prev_chart] = [top]  # 「一番多いのは？」→「それって全体の何割？」: "it" is the answer's top row
     if PLURAL.search(a.text):  # 「その2つ」"both of them": the rows of the turns before, together
         for c, r in prev.seen_rows.items():
             rows[c] = list(dict.fromkeys(r + rows.get(c, [])))
@@ -108,3 +113,13 @@ def _merge_rows(*parts: dict[str, list[str]]) -> dict[str, list[str]]:
         for c, r in part.items():
             out[c] = list(dict.fromkeys(out.get(c, []) + list(r)))
     return out
+
+
+def _top_row(chart: Chart, least: bool) -> str | None:
+    if chart.is_crosstab:
+        return None
+    valued = [r for r in chart.rows if r.values.get("value") is not None]
+    if not valued:
+        return None
+    pick = min if least else max
+    return pick(valued, key=lambda r: r.values["value"] or 0.0).key

@@ -45,7 +45,9 @@ CLAUSE_BREAK = re.compile(
     r"[。?？!！]|(?<=[\u3400-\u9fff\u30a0-\u30ff])と、|、(?:あと|それと|それから|また|ついでに|さらに)|(?:,\s*|\s)and\s+(?:also\s+)?(?=what|how|which|is|are|do|does|did|the)|;"
 )
 MAX_CLAUSES = 4
-OF_RESPONSES = re.compile(r"回答総数|総回答|全回答|all (the )?answers|total (number of )?answers|all responses")
+OF_RESPONSES = re.compile(
+    r"回答総数|総回答|全回答|全体の回答|回答全体|all (the )?(\d+ )?(answers|responses|mentions)|total (number of )?(answers|responses)"
+)
 
 
 @dataclass(frozen=True)

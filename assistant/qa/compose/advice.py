@@ -12,13 +12,14 @@ from assistant.qa.compose.citations import text_citation
 from assistant.qa.compose.context import AnswerContext, SentenceRef
 from assistant.qa.compose.text import VIEWS
 from assistant.qa.grammar import Analysis
-from assistant.qa.lexicon import generic_ja
+from assistant.qa.lexicon import ordinary_ja
 from assistant.records import Answer
 
 RECOMMENDS = re.compile(r"お勧め|べき|望ましい|よいだろう|必要がある|有効")
 log = logging.getLogger(__name__)
 DENSE_WEIGHT = 1.5  # per standard deviation of similarity among the report's views
 MAX_VIEWS = 2
+STRONG_OVERLAP = 3.0  # words of the report's own views (IDF sum): enough to answer despite other words
 RECOMMEND_PRIOR = 2.5  # an advice question wants what the report recommends, before its other views
 REFERS_BACK = re.compile(r"^(この|その|こうした|そうした|このような|そのような)|このような|こうした")
 
@@ -56,7 +57,12 @@ def _candidates(ctx: AnswerContext) -> list[tuple[SentenceRef, list[SentenceRef]
 
 def advice(ctx: AnswerContext, a: Analysis) -> Answer | None:
     own = ctx.index.tokenizer.tokens(a.question)  # the asker's words too: 費用 before it became コスト
-    terms = [t for t in dict.fromkeys([*a.terms, *own]) if t not in generic_ja() and len(t) >= 2]
+    ordinary = ordinary_ja()
+    terms = [
+        t
+        for t in dict.fromkeys([*a.terms, *own])
+        if len(t) >= 2 and t not in ordinary and not ctx.understander.framing(t)
+    ]
     cands = _candidates(ctx)
     if not cands:
         return None
@@ -65,7 +71,7 @@ def advice(ctx: AnswerContext, a: Analysis) -> Answer | None:
         text = "".join(p.text for p in window)
         found = {t for t in terms if any(t in p.terms for p in window) or t in text}
         overlaps.append(sum(ctx.idf.get(t, 0.0) for t in found))
-    if max(overlaps) <= 0 or len(set(a.unknown)) >= 2:
+    if max(overlaps) <= 0 or (len(set(a.unknown)) >= 2 and max(overlaps) < STRONG_OVERLAP):
         return None  # nothing the report says bears on it: 「借入のリスケ」 is not the report's subject
     dense = np.zeros(len(cands))
     vectors = [v for _, _, v in cands if v is not None]
