@@ -106,6 +106,16 @@ def split_covered(a: Analysis, read: Callable[[str], Analysis]) -> tuple[Analysi
     return read(sep.join(covered)), missing
 
 
+# a confident intent adds the cue the grammar would have set, had its patterns matched the wording
+LABEL_CUES = {"concept": "concept", "why": "why", "top": "ranking", "least": "least", "compare": "comparison"}
+CONFIDENT = 0.7
+
+
+def with_intent_cues(a: Analysis) -> Analysis:
+    extra = {cue for label, cue in LABEL_CUES.items() if a.asks.get(label, 0.0) >= CONFIDENT} - a.cues
+    return replace(a, cues=a.cues | extra) if extra else a
+
+
 def make_plan(
     a: Analysis,
     read: Callable[[str], Analysis],
@@ -114,6 +124,7 @@ def make_plan(
 ) -> Plan:
     """`read` analyses a piece of the question; `percent_chart`: the chart in evidence prints
     percentages (a share is then a count of n)."""
+    a = with_intent_cues(a)
     asks = set(a.asks)
     requested = [p for p, (labels, cues) in PART_SIGNALS.items() if asks & labels or a.cues & cues]
     chart_id, has_row, chart_ok = chart_evidence(a)
