@@ -72,7 +72,11 @@ def score_sentences(
         chunk = ctx.index.chunks[s.chunk]
         if section is not None and chunk.section != section:
             continue
-        found = {t for t in weights if t in s.terms or (len(t) >= 2 and t in s.text)}  # 年齢 in 年齢層
+        found = {
+            t
+            for t in weights
+            if t in s.terms or (len(t) >= 2 and t in s.text) or (len(t) >= 4 and t[:2] in s.terms)  # 信頼関係 ~ 信頼
+        }  # 年齢 in 年齢層
         got = sum(weights[t] for t in found)
         coverage = sum(weights[t] for t in core if t in found) / core_total
         score = got / total + 0.15 / (1 + rank.get(s.chunk, 20))
@@ -131,6 +135,9 @@ def concept(
         need_default = min(need_default, 0.4)  # the search is already scoped to one part of the report
     if need is None:
         need = need_default
+        names_it = variants and any(v in x.text for v in variants for _s, _c, x in scored[:1])
+        if names_it and "concept" in a.cues and len(set(a.unknown)) <= 1:
+            need = min(need, 0.5)  # 「…事業ってどんなやつ？」: the best passage names what is to be defined
     scored = [x for x in scored if x[1] >= need]  # only passages that cover the question can answer it
     if not scored:
         return None
