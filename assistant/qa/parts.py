@@ -43,6 +43,7 @@ class PartContext:
     rows: dict[str, list[str]] = field(default_factory=dict)  # the rows the question names, by chart
     text: str = ""  # the question as understood
     claims_top: bool = False  # the question asserts a row is the top one
+    summed: bool = False  # a sum was asked too: a share is then of the sum
     least: bool = False
 
 
@@ -103,6 +104,16 @@ def part_share(ctx: PartContext) -> str | None:
     figs = _figures(ctx, chart) if chart else []
     if chart is None or not figs:
         return None
+    if ctx.summed and len(figs) >= 2 and chart.unit != "%":  # 「足すと何件？ n=205に対して何％？」
+        total = sum(float(f.value or 0.0) for f in figs)
+        base = (chart.base.responses if ctx.of_responses else chart.base.companies) if chart.multiple else chart.base.n
+        if base:
+            share = 100 * total / base
+            return (
+                f"The total is {int(total)} ÷ {base} = {share:.1f}% (computed from the chart) [{n}]."
+                if ctx.en
+                else f"合計は{base}に対して{int(total)} ÷ {base} = {share:.1f}%です（図表の数値から計算）[{n}]。"
+            )
     out: list[str] = []
     for f in figs[:3]:
         v = float(f.value or 0.0)
@@ -145,6 +156,18 @@ def part_base(ctx: PartContext) -> str | None:
     if chart is None:
         return None
     multi = (", multiple answers" if ctx.en else "、複数回答") if chart.multiple else ""
+    groups = [r for r in chart.rows if r.key in ctx.rows.get(chart.id, []) and r.n]
+    if groups:  # 「その年代って何人答えてるの？」: the group's own n
+        each = (
+            ", ".join(f"{r.label_en}: n={r.n}" for r in groups)
+            if ctx.en
+            else "、".join(f"{r.label}はn={r.n}" for r in groups)
+        )
+        return (
+            f"Base: {each} (chart: {chart.base.label('en')}) [{n}]."
+            if ctx.en
+            else f"回答数は{each}です（図表全体は{chart.base.label('ja')}）[{n}]。"
+        )
     if ctx.en:
         return f"Base: {chart.base.label('en')}{multi} [{n}]."
     return f"基数は{chart.base.label('ja')}{multi}です[{n}]。"

@@ -152,10 +152,10 @@ def chart_answer(ctx: AnswerContext, a: Analysis, chart_id: str) -> Answer:
         least = "least" in cues
         order = _ranked(chart, least)
         stated = order[: _top_n(a.text) or 3]
-        nth = _ordinal(a.text)
-        if nth and nth <= len(order):
-            stated = [order[nth - 1], order[0]]
-            lines.append(t_nth(chart, order[nth - 1], order[0], nth, least, en))
+        nths = [k for k in _ordinals(a.text) if k <= len(order)]
+        if nths:
+            stated = [order[k - 1] for k in nths] + [order[0]]
+            lines.extend(t_nth(chart, order[k - 1], order[0], k, least, en) for k in nths)
         else:
             lines.append(t_ranking(chart, stated, least, en))
     stated_keys = {r.key for r in stated}
@@ -281,11 +281,20 @@ def _top_n(text: str) -> int | None:
     return int(g) if g.isdigit() else words[g]
 
 
+ORDINAL = re.compile(r"([2-9])\s*(?:番目|位)|([二三四五])(?:番目|位)|\b(second|third|fourth|fifth|2nd|3rd|4th|5th)\b")
+
+
+def _ordinals(text: str) -> list[int]:
+    """Every position asked for: 「2番目と3番目」, "2nd and 3rd"."""
+    out: list[int] = []
+    for m in ORDINAL.finditer(text.lower()):
+        g = m.group(1) or m.group(2) or m.group(3)
+        n = int(g) if g.isdigit() else ORDINALS[g]
+        if n not in out:
+            out.append(n)
+    return out
+
+
 def _ordinal(text: str) -> int | None:
-    m = re.search(
-        r"([2-9])\s*(?:番目|位)|([二三四五])(?:番目|位)|\b(second|third|fourth|fifth|2nd|3rd|4th|5th)\b", text.lower()
-    )
-    if not m:
-        return None
-    g = m.group(1) or m.group(2) or m.group(3)
-    return int(g) if g.isdigit() else ORDINALS[g]
+    found = _ordinals(text)
+    return found[0] if found else None

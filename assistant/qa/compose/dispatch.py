@@ -61,6 +61,7 @@ def compose(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> A
         text=a.text,
         claims_top="claim_top" in a.cues,
         least="least" in a.cues,
+        summed="sum" in plan.parts,
     )
     return add_parts(part_ctx, plan.parts)
 
@@ -110,6 +111,8 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
     quantity = bool(a.cues & {"figure", "ranking", "comparison", "least", "all"})
     survey_years = {ctx.doc.period_start[:4], ctx.doc.period_end[:4]}
     other_year = [y for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", a.text) if y not in survey_years]
+    if other_year and meta == "period":  # 「2022年に実施されたんですよね？期間は？」: the real period corrects it
+        return meta_answer(ctx, a, "period")
     if other_year and (quantity or chart_ok or "調査" in a.text or "survey" in a.text.lower()):
         return abstain(ctx, a, reason="year")
     if meta == "respondents" and chart_ok and chart_id is not None and has_topic and not has_row:
