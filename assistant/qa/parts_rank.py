@@ -11,7 +11,7 @@ from assistant.records import Chart, Row, fmt_value
 if TYPE_CHECKING:
     from assistant.qa.parts import PartContext
 
-PLANTED = re.compile(r"(\d+(?:\.\d+)?)\s*(件|社|%|％|percent)")
+PLANTED = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(件|社|%|％|percent)|\bn\s*=\s*(\d[\d,]*)")
 
 
 def _value(r: Row) -> float | None:
@@ -96,13 +96,15 @@ def part_premise(ctx: PartContext) -> str | None:
     """「GX推進が1位だったって聞いた」: the chart's rank and value, said plainly. The asker's number
     is never repeated; the report's is given."""
     chart, rows, n = _named(ctx)
-    if chart is None or chart.is_crosstab or not rows:
+    if chart is None:
         return None
+    if not rows or chart.is_crosstab:
+        return _premise_base(ctx, chart, n)
     r = rows[0]
     k, v = rank(chart, r), _value(r)
     if k is None or v is None:
         return None
-    claimed = [float(m.group(1)) for m in PLANTED.finditer(ctx.text)]
+    claimed = _claimed(ctx.text)
     top = max(chart.rows, key=lambda x: _value(x) or -1)
     wrong_rank = ctx.claims_top and k != 1
     wrong_value = any(abs(c - v) > 0.05 for c in claimed)
@@ -155,3 +157,19 @@ def part_ever(ctx: PartContext) -> str | None:
         else "一度でも受けたことがある割合（受けている＋過去に受けた）は"
     )
     return f"{lead}{body}です（図表の数値から計算）[{n}]。"
+
+
+def _claimed(text: str) -> list[float]:
+    return [float((m.group(1) or m.group(3)).replace(",", "")) for m in PLANTED.finditer(text)]
+
+
+def _premise_base(ctx: PartContext, chart: Chart, n: int | None) -> str | None:
+    """「回答者は1,000社でしたよね」: the bases the report prints, when the question states others."""
+    b = chart.base
+    printed = {float(x) for x in (b.n, b.companies, b.responses, ctx.doc.respondents) if x}
+    if not any(c not in printed and c >= 10 for c in _claimed(ctx.text)):
+        return None
+    here = f"{chart.title_en}: {b.label('en')}" if ctx.en else f"「{chart.title}」は{b.label('ja')}"
+    if ctx.en:
+        return f"Note: the survey has n={ctx.doc.respondents} respondents ({here}) [{n}]."
+    return f"なお、報告書の回答企業数はn={ctx.doc.respondents}です（{here}）[{n}]。"
