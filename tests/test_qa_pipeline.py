@@ -105,3 +105,43 @@ def test_understanding_cost_is_bounded(real_service: Any, question: str, history
     t0 = time.perf_counter()
     real_service._analyze_step({"question": question, "history": [Turn(h) for h in history]})
     assert time.perf_counter() - t0 < 0.25  # measured 12–42 ms; a backtracking pattern takes seconds
+
+
+def test_order_of_a_chart(real_service: Any) -> None:
+    assert "7番目" in ask(real_service, "目的の中で人材育成は何番目？").answer
+    zero = ask(real_service, "きっかけで0件だった項目ある？").answer
+    assert "社員からの要望" in zero and "0件" in zero
+    tie = ask(real_service, "支援元で件数が同じになってるところってある？").answer
+    assert "公認会計士" in tie and "その他" in tie
+    premise = ask(real_service, "GX推進が目的の1位だったって聞いたけど、何件やった？").answer
+    assert "43" in premise and "6番目" in premise and "売上拡大" in premise
+    second = ask(real_service, "きっかけで2番目に多いのは？（その他は除いて）").answer
+    assert "自ら調べて" in second and "27" in second
+
+
+def test_measures_are_named_and_computed(real_service: Any) -> None:
+    ever = ask(real_service, "DXを高めたいと思ってない層の「一度でも受けたことある」割合って合計何％？").answer
+    assert "22.0% + 9.4% = 31.4%" in ever
+    usage = ask(real_service, "伴走支援の活用率は？").answer
+    assert "37.1" in usage and "46.9" in usage  # currently receiving, and the report's headline total
+    count = ask(real_service, "45～49歳で今受けてる人って、人数にしたら何人くらい？").answer
+    assert "104 × 45.2% = 47.0" in count
+
+
+def test_groups_a_chart_leaves_out_are_named(real_service: Any) -> None:
+    a = ask(real_service, "30代前半の経営者の利用状況と、35～39歳の現在受けている割合を教えてください")
+    assert not a.abstained and "34.1" in a.answer and "30代前半" in a.answer and "10未満" in a.answer
+
+
+def test_every_clause_is_answered(real_service: Any) -> None:
+    a = ask(real_service, "伴走支援ってそもそも何？普通のコンサルと何がちゃうの？")
+    assert not a.abstained and "自走化" in a.answer and a.citations[0].section == "intro"
+    b = ask(real_service, "その2つ、全体の何%ずつって書いてあった？", ["DX推進が目的の件数は？", "売上拡大は？"])
+    assert "19%" in b.answer and "17%" in b.answer
+
+
+def test_premises_about_bases_and_years_are_corrected(real_service: Any) -> None:
+    a = ask(real_service, "回答者は1,000社で、年齢別はn=900でしたよね。年齢別で一番活用してる層は？")
+    assert "552" in a.answer and "45～49歳" in a.answer and "1,000" not in a.answer
+    b = ask(real_service, "この調査って2022年に実施されたんですよね？期間を正確にお願いします")
+    assert not b.abstained and "2023年8月21日" in b.answer

@@ -190,10 +190,11 @@ class Understander:
         rows: dict[str, list[str]] = defaultdict(list)
         cols: dict[str, list[str]] = defaultdict(list)
         derived: dict[str, list[str]] = defaultdict(list)
-        anchored = {o.chart for m in matches for o in m.owners if o.kind != "derived"}
         for m in matches:
             for o in m.owners:
                 shared = len({x.chart for x in m.owners if x.kind == "derived"}) > 1
+                # a chart named by another phrase of the question (「DX…活用率」) anchors a shared alias
+                anchored = {x.chart for m2 in matches if m2 is not m for x in m2.owners if x.kind != "derived"}
                 if o.kind == "derived" and o.chart not in anchored and shared:
                     continue  # 「活用率」 (in several charts) alone picks none; 「一度でも」 (in one) does
                 scores[o.chart] += m.idf * self.WEIGHTS[o.kind] * o.strength

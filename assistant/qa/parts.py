@@ -235,7 +235,13 @@ PARTS: dict[str, Callable[[PartContext], str | None]] = {
 
 def add_parts(ctx: PartContext, requested: Sequence[str]) -> Answer:
     """The main answer followed by each requested part that applies, in a fixed order."""
-    texts = [t for name in PART_ORDER if name in requested for t in [PARTS[name](ctx)] if t]
+    texts: list[str] = []
+    for name in PART_ORDER:
+        if name not in requested or (name == "base" and any("n=" in t for t in texts)):
+            continue  # a premise already gave the bases
+        text = PARTS[name](ctx)
+        if text:
+            texts.append(text)
     if not texts:
         return ctx.answer
     sep = " " if ctx.en else ""

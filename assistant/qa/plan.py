@@ -139,7 +139,10 @@ def make_plan(
             main = replace(main, question=a.question, lang=a.lang, asks=a.asks)
             chart_id, has_row, chart_ok = chart_evidence(main)
     if chart_ok and quantity:
-        if main.cues & META_CUES and (has_row or asks & (QUANTITY_ASKS - {"value"}) or a.cues & RANKING_CUES):
+        figure_not_base = "value" in asks and "base" not in asks  # 「活用率を出して」, not "how many answered"
+        if main.cues & META_CUES and (
+            has_row or asks & (QUANTITY_ASKS - {"value"}) or a.cues & RANKING_CUES or figure_not_base
+        ):
             main = replace(main, cues=main.cues - META_CUES)  # the figure first; base, period … as parts
     else:
         if not main.cues & (META_CUES | {"summary"}):

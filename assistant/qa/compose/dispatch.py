@@ -115,7 +115,8 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
         return meta_answer(ctx, a, "period")
     if other_year and (quantity or chart_ok or "調査" in a.text or "survey" in a.text.lower()):
         return abstain(ctx, a, reason="year")
-    if meta == "respondents" and chart_ok and chart_id is not None and has_topic and not has_row:
+    asks_figure = "figure" in a.cues and "premise" in a.cues  # 「1000社と聞いた。その前提で活用率を」
+    if meta == "respondents" and chart_ok and chart_id is not None and has_topic and not has_row and not asks_figure:
         pair = comparison_pair(ctx, a, chart_id, score, any_section=True)
         return merge_answers(a, [base_answer(ctx, a, c) for c in (pair or [chart_id])], kind="meta")
     if meta and (not chart_ok or meta in ("period", "publisher", "author", "title", "about") or not has_row):
