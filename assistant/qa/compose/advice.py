@@ -3,8 +3,12 @@ bear on the question, quoted and framed as the report's view. Never advice of ou
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import re
+import tempfile
+from pathlib import Path
 
 import numpy as np
 
@@ -33,6 +37,29 @@ def _with_context(ctx: AnswerContext, s: SentenceRef) -> list[SentenceRef]:
     return [s]
 
 
+def _window_vectors(ctx: AnswerContext, texts: list[str]) -> np.ndarray | None:
+    """Embeddings of the views, cached beside the store build (computed once per build, ~1.5 s)."""
+    key = hashlib.sha256(("\x00".join([ctx.index.manifest.embedder, *texts])).encode("utf-8")).hexdigest()[:16]
+    path = Path(ctx.index.build) / f"views-{key}.npy"
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        pass
+    try:
+        vectors = np.asarray(ctx.index.embedder.embed_documents(texts), dtype=np.float32)
+    except (RuntimeError, ValueError, OSError) as e:  # optional signal: the words alone still rank
+        log.warning("advice candidates not embedded (%s); ranking by words only", e)
+        return None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy.partial")
+        with os.fdopen(fd, "wb") as f:
+            np.save(f, vectors)
+        os.replace(tmp, path)
+    except OSError as e:  # a read-only store still answers; it embeds again next start
+        log.warning("cannot cache view embeddings in %s (%s)", path.parent, e)
+    return vectors
+
+
 def _candidates(ctx: AnswerContext) -> list[tuple[SentenceRef, list[SentenceRef], np.ndarray | None]]:
     """The report's views and recommendations, each with the two sentences before it and (once per
     process, on first use) the embedding of that window."""
@@ -45,11 +72,7 @@ def _candidates(ctx: AnswerContext) -> list[tuple[SentenceRef, list[SentenceRef]
             # a recommendation is read with the two sentences before it, which say what it answers
             # (「費用が高額な場合は…二の足を踏む」 → 「無料で試せる制度…お勧めしたい」)
             found.append((s, [p for p in ctx.sentences if p.chunk == s.chunk and s.pos - 2 <= p.pos <= s.pos]))
-    try:
-        vectors = np.asarray(ctx.index.embedder.embed_documents(["".join(p.text for p in w) for _, w in found]))
-    except (RuntimeError, ValueError, OSError) as e:  # optional signal: the words alone still rank
-        log.warning("advice candidates not embedded (%s); ranking by words only", e)
-        vectors = None
+    vectors = _window_vectors(ctx, ["".join(p.text for p in w) for _, w in found])
     out = [(s, w, vectors[i] if vectors is not None else None) for i, (s, w) in enumerate(found)]
     ctx.memo["advice"] = out
     return out
