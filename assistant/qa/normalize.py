@@ -19,6 +19,7 @@ import yaml
 
 from assistant.qa.readings import ReadingIndex
 
+QUOTED_WORDS = re.compile(r"(?<![A-Za-z])['‘’\"“”]([A-Za-z][A-Za-z -]{0,30}?)['‘’\"“”](?![A-Za-z])")
 REPEATS = re.compile(r"([ー!?！？〜~・…。、])\1+")
 LATIN_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 ROMAJI_SYLLABLES = re.compile(
@@ -125,6 +126,7 @@ class Normalizer:
         text = unicodedata.normalize("NFKC", text)
         text = REPEATS.sub(r"\1", text)
         text = colloquial_data().en_negative.sub(r"\1 \2 \3not \4", text)
+        text = QUOTED_WORDS.sub(r"\1", text)  # said 'no' -> said no: quotes around a few English words
         romaji = looks_romaji(text, self.english)
         if romaji:
             text = romaji_to_kana(text)

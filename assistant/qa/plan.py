@@ -132,7 +132,11 @@ def make_plan(
     of_responses = bool(OF_RESPONSES.search(a.text) or OF_RESPONSES.search(a.text.lower()))
     missing: list[str] = []
     main = a
-    if _blocked(a):  # 「コンサル会社の件数と、費用の相場」: answer the covered clause, name the rest
+    only_groups = a.uncovered and not (a.missing_facets or a.proper_nouns or a.cues & {"measure", "outcome", "trend"})
+    if only_groups and has_row:  # 「20代と30代後半を比べて」: the group the chart has, and which it leaves out
+        missing = list(a.uncovered)
+        main = replace(a, uncovered=[], cues=a.cues - {"comparison"})
+    elif _blocked(a):  # 「コンサル会社の件数と、費用の相場」: answer the covered clause, name the rest
         split = split_covered(a, read)
         if split is not None:
             main, missing = split[0], split[1]
