@@ -153,9 +153,13 @@ class Understander:
         self.known = known
         self.asking: frozenset[str] = frozenset()
         # the words the charts are about (topics, titles' nouns): 「X別」 over one of them is a chart's own split
-        self.chart_words = frozenset(
-            w for c in charts.values() for t in (*c.topics, c.title) for w in tokenizer.tokens(t) if len(w) >= 2
-        ) - generic_ja() - {"状況"}
+        self.chart_words = (
+            frozenset(
+                w for c in charts.values() for t in (*c.topics, c.title) for w in tokenizer.tokens(t) if len(w) >= 2
+            )
+            - generic_ja()
+            - {"状況"}
+        )
         self.en_known = {w for p in list(self.en) + list(self.glossary) for w in re.findall(r"[a-z][a-z'\-]+", p)}
 
     @staticmethod
@@ -219,7 +223,9 @@ class Understander:
             if f[-2:] not in self.row_axes
             and f not in ("性", "特")
             and f + "別" not in self.report_text  # 種別 is there
-            and not any(f.endswith(t) for t in self.chart_words)  # 「支援機関別」「取り組み意識別」: a chart's own dimension
+            and not any(
+                f.endswith(t) for t in self.chart_words
+            )  # 「支援機関別」「取り組み意識別」: a chart's own dimension
             and len(self.tokenizer.tokens(f)[-1:][0] if self.tokenizer.tokens(f) else "") >= 2  # 業種別, not 支援種別
         ]
         named = patterns.facet_named.search(text_ja) or patterns.facet_named.search(text_en)

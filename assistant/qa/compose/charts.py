@@ -86,8 +86,20 @@ def chart_answer(ctx: AnswerContext, a: Analysis, chart_id: str) -> Answer:
                 key=lambda r: r.values[col] or 0.0,
                 reverse="least" not in cues,
             )
-            rows = order[:1]
-            lines.append(t_crosstab_top(chart, order[:3], col, en, least="least" in cues))
+            if "extremes" in cues and len(order) >= 2:  # 「いちばん高い層と低い層、その差は？」
+                hi, lo = (order[-1], order[0]) if "least" in cues else (order[0], order[-1])
+                rows = [hi, lo]
+                lines.append(t_crosstab_top(chart, [hi], col, en))
+                lines.append(t_crosstab_top(chart, [lo], col, en, least=True))
+                hv, lv = float(hi.values[col] or 0.0), float(lo.values[col] or 0.0)
+                lines.append(
+                    f" The gap is {hv:.1f} − {lv:.1f} = {hv - lv:.1f} points [1]."
+                    if en
+                    else f"その差は{hv:.1f} − {lv:.1f} = {hv - lv:.1f}ポイントです[1]。"
+                )
+            else:
+                rows = order[:1]
+                lines.append(t_crosstab_top(chart, order[:3], col, en, least="least" in cues))
         elif rows:
             if cues & {"comparison", "both"} and len(rows) == 1:  # 「意欲がある人とない人で」: the other groups too
                 rows = rows + [r for r in chart.rows if r not in rows]
