@@ -71,6 +71,10 @@ def _label_core(label: str) -> str:
     return re.sub(r"[（(]※?\d*[)）]", "", label).strip()
 
 
+QUOTED = re.compile(r"「[^「」]{0,60}」")
+NAMED_MEASURES = frozenset({"ever"})  # 「一度でも受けたことがある」割合: a quoted measure still names the measure
+
+
 class Understander:
     """Built once per store: the phrase index over chart vocabulary and the known-term vocabulary."""
 
@@ -190,7 +194,8 @@ class Understander:
         text_en = text.lower()
         for phrase in self.canonical:  # one English name for the support, so chart phrases can match it
             text_en = re.sub(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", "hands-on support", text_en)
-        cues = cues_in(text_ja, text_en)
+        # what is quoted is a name (「外的要因の変化から」), not a request: it sets no cue
+        cues = cues_in(QUOTED.sub("「」", text_ja), text_en) | (cues_in(text_ja, text_en) & NAMED_MEASURES)
         matches = self._match(text_ja, text_en, self.ja, self.en, lang)
         if "why" in cues:  # reasons and purposes: matched on their own, so a longer label cannot hide them
             matches += self._match(text_ja, text_en, self.ja_why, self.en_why, lang)

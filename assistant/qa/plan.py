@@ -46,7 +46,8 @@ CLAUSE_BREAK = re.compile(
 )
 MAX_CLAUSES = 4
 OF_RESPONSES = re.compile(
-    r"回答総数|総回答|全回答|全体の回答|回答全体|all (the )?(\d+ )?(answers|responses|mentions)|total (number of )?(answers|responses)"
+    r"回答総数|総回答|全回答|全体の回答|回答全体|\ball\b[^.?]{0,24}\b(answers|responses|mentions|ticks)\b"
+    r"|total (number of )?(answers|responses)"
 )
 
 

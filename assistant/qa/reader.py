@@ -47,7 +47,7 @@ class QuestionReader:
         self.exemplars = intent.read_exemplars()
         vocab = [report_text, labels, QUESTION_WORDS, *(t for t, _ in self.exemplars if not re.search("[a-z]", t))]
         english = set(en_stop()) | understander.en_known
-        self.normalize = Normalizer(ReadingIndex(tok, vocab), english=english)
+        self.normalize = Normalizer(ReadingIndex(tok, vocab, primary=2), english=english)
         asking = [t for t, labels in self.exemplars if "chitchat" not in labels]
         understander.add_known({w for t in asking for w in tok.tokens(self.normalize(t))})
         key = intent.cache_key(intent.exemplars_text(), cache_dir.name)

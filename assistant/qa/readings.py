@@ -20,6 +20,12 @@ CONTENT_POS = {"名詞", "動詞", "形容詞", "形状詞", "副詞", "代名�
 HAS_WRITTEN = re.compile(r"[\u30a0-\u30ff\u3400-\u9fff]")
 # function words written in kana that must stay kana (こと is not コト, ある is not 有る)
 KANA_KEEP = (
+    "ください",
+    "さい",
+    "です",
+    "ます",
+    "ました",
+    "でした",
     "こと",
     "もの",
     "ため",
@@ -45,14 +51,18 @@ def kata2hira(text: str) -> str:
 class ReadingIndex:
     """reading (hiragana) -> the most frequent written form among the known words."""
 
-    def __init__(self, tokenizer: SudachiTokenizer, texts: Iterable[str], keep: Iterable[str] = KANA_KEEP) -> None:
+    def __init__(
+        self, tokenizer: SudachiTokenizer, texts: Iterable[str], keep: Iterable[str] = KANA_KEEP, primary: int = 1
+    ) -> None:
+        """`primary`: the first texts (the report's) count ten times: 調査期間, not 調査機関."""
         counts: dict[str, Counter[str]] = {}
         keep_set = set(keep)
-        for text in texts:
+        for i, text in enumerate(texts):
+            weight = 10 if i < primary else 1
             for surface, reading in self._words(tokenizer, text):
                 if len(reading) < 2 or reading in keep_set or not HAS_WRITTEN.search(surface):
                     continue
-                counts.setdefault(reading, Counter())[surface] += 1
+                counts.setdefault(reading, Counter())[surface] += weight
         self.entries = {r: c.most_common(1)[0][0] for r, c in counts.items()}
 
     @staticmethod
