@@ -210,7 +210,10 @@ class Understander:
                 anchored = {x.chart for m2 in matches if m2 is not m for x in m2.owners if x.kind != "derived"}
                 if o.kind == "derived" and o.chart not in anchored and shared:
                     continue  # 「活用率」 (in several charts) alone picks none; 「一度でも」 (in one) does
-                scores[o.chart] += m.idf * self.WEIGHTS[o.kind] * o.strength
+                strength = o.strength
+                if o.kind == "row" and strength < 1 and any(x.kind == "topic" for x in m.owners):
+                    strength *= 0.5  # 「DX」 names the DX chart's topic before it abbreviates 「DX推進」
+                scores[o.chart] += m.idf * self.WEIGHTS[o.kind] * strength
                 target = {"row": rows, "col": cols, "derived": derived}.get(o.kind)
                 if target is not None and o.key not in target[o.chart]:
                     target[o.chart].append(o.key)

@@ -122,6 +122,22 @@ class Normalizer:
         self.readings = readings
         self.english = frozenset(english)
 
+    def _join_compounds(self, text: str) -> str:
+        words = text.split(" ")
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for n in (3, 2):
+                joined = "".join(words[i : i + n])
+                if i + n <= len(words) and joined in self.readings.entries:
+                    out.append(joined)
+                    i += n
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return " ".join(out)
+
     def __call__(self, text: str) -> str:
         text = unicodedata.normalize("NFKC", text)
         text = REPEATS.sub(r"\1", text)
@@ -131,6 +147,8 @@ class Normalizer:
         if romaji:
             text = romaji_to_kana(text)
         has_kanji = re.search(r"[\u3400-\u9fff]", text) is not None
+        if romaji:  # 「ちょうさ きかん」: words whose joined reading is a known compound are joined (調査期間)
+            text = self._join_compounds(text)
         # kana-only input (or romaji made kana): shorter readings are safe to rewrite
         text = self.readings.rewrite(text, min_len=2 if (romaji or not has_kanji) else 3)
         if re.search(r"[\u3040-\u30ff\u3400-\u9fff]", text):
