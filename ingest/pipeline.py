@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 import hashlib
 import logging
 import time
@@ -160,12 +162,12 @@ def corpus_hash(files: Sequence[Path], settings: Settings, emb_id: str) -> str:
 
 def load_glossary(files: Sequence[Path]) -> dict[str, dict[str, list[str]]]:
     """{"en": English phrase -> Japanese terms, "ja": Japanese paraphrase -> the report's words}."""
-    out: dict[str, dict[str, list[str]]] = {"en": {}, "ja": {}}
+    out: dict[str, dict[str, list[str]]] = {"en": {}, "ja": {}, "renderings": {}}
     for p in files:
         data = _read_yaml(p)
         if not isinstance(data, dict) or not isinstance(data.get("terms"), dict):
             raise IngestError(f"{p}: a glossary needs a 'terms' mapping")
-        for key, lang in (("terms", "en"), ("synonyms", "ja")):
+        for key, lang in (("terms", "en"), ("synonyms", "ja"), ("renderings", "renderings")):
             section = data.get(key) or {}
             if not isinstance(section, dict):
                 raise IngestError(f"{p}: '{key}' must be a mapping")
@@ -199,7 +201,12 @@ def build_corpus(sources: Sequence[Source], settings: Settings, glossary_files: 
     if len(set(ids)) != len(ids):  # identical text twice: keep one (ids are content hashes)
         seen: set[str] = set()
         chunks = [c for c in chunks if not (c.id in seen or seen.add(c.id))]  # type: ignore[func-returns-value]
-    return Corpus([s.info for s in sources], chunks, charts, load_glossary(glossary_files))
+    glossary = load_glossary(glossary_files)
+    prose = "".join(re.sub(r"\s+", "", c.body) for c in chunks if c.kind == "text")
+    for passage in glossary["renderings"]:  # a rendering belongs to a sentence the report prints
+        if re.sub(r"\s+", "", passage) not in prose:
+            raise IngestError(f"glossary rendering key not found in the report text: {passage!r}")
+    return Corpus([s.info for s in sources], chunks, charts, glossary)
 
 
 def ingest(

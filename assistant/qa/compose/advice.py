@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.qa.compose.citations import text_citation
-from assistant.qa.compose.context import AnswerContext, SentenceRef
+from assistant.qa.compose.context import AnswerContext, SentenceRef, english_of
 from assistant.qa.compose.text import VIEWS
 from assistant.qa.grammar import Analysis
 from assistant.qa.lexicon import ordinary_ja
@@ -124,14 +124,10 @@ def advice(ctx: AnswerContext, a: Analysis) -> Answer | None:
     cites = [text_citation(ctx, i + 1, g) for i, g in enumerate(groups)]
     quotes = [("".join(s.text for s in g), i + 1) for i, g in enumerate(groups)]
     if a.lang == "en":
-        body = " ".join(f"「{q}」 [{n}]" for q, n in quotes)
-        text = (
-            "The report gives no advice for a particular firm, but its authors write (in Japanese): "
-            f"{body} In short, the report's view is to use outside experts where your own resources are not "
-            "enough, and to try the free support programmes that local governments offer."
-            if any("無料" in q for q, _ in quotes)
-            else f"The report gives no advice for a particular firm, but its authors write (in Japanese): {body}"
+        body = " ".join(
+            f"{english_of(ctx, q)} [{n}] (「{q}」)" if english_of(ctx, q) else f"「{q}」 [{n}]" for q, n in quotes
         )
+        text = f"The report gives no advice for a particular firm, but its authors write: {body}"
     else:
         body = "".join(f"「{q}」[{n}]" for q, n in quotes)
         text = f"個別の会社向けの助言は報告書にはありませんが、報告書の見解として次のように書かれています：{body}"

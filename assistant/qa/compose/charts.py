@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from assistant.qa.compose.citations import chart_citation, text_citation
-from assistant.qa.compose.context import AnswerContext
+from assistant.qa.compose.context import AnswerContext, english_of
 from assistant.qa.compose.merge import merge_answers
 from assistant.qa.compose.phrasing import (
     en_period,
@@ -221,7 +221,13 @@ def chart_answer(ctx: AnswerContext, a: Analysis, chart_id: str) -> Answer:
     if support is not None:
         citations.append(text_citation(ctx, 2, [support]))
         text += (
-            f" The report's text adds [2]: 「{support.text}」" if en else f"本文には「{support.text}」とあります[2]。"
+            (
+                f" The report's text adds [2]: {english_of(ctx, support.text)} (「{support.text}」)"
+                if english_of(ctx, support.text)
+                else f" The report's text adds [2]: 「{support.text}」"
+            )
+            if en
+            else f"本文には「{support.text}」とあります[2]。"
         )
     return Answer(a.question, text, False, citations, figures, a.lang, kind=kind, charts=[chart.id])
 

@@ -86,3 +86,15 @@ def section_label(ctx: AnswerContext, section: str, lang: str) -> str:
     if lang == "en":
         return f"section {section} ({title})" if section[0].isdigit() else f"the {section} ({title})"
     return f"{section}「{title}」"
+
+
+def english_of(ctx: AnswerContext, quote: str) -> str:
+    """The corpus glossary's English renderings of the report sentences inside a quote, in order
+    ("" when none is recorded): an English reader gets the gist beside the Japanese original."""
+    compact = re.sub(r"\s+", "", quote)
+    found = []
+    for passage, rendering in ctx.index.glossary.get("renderings", {}).items():
+        at = compact.find(re.sub(r"\s+", "", passage))
+        if at >= 0 and rendering:
+            found.append((at, rendering[0]))
+    return " ".join(r for _, r in sorted(found))

@@ -8,7 +8,14 @@ from collections.abc import Callable
 
 from assistant.index import Hit
 from assistant.qa.compose.citations import text_citation
-from assistant.qa.compose.context import AnswerContext, SentenceRef, section_label, section_named, section_words
+from assistant.qa.compose.context import (
+    AnswerContext,
+    SentenceRef,
+    english_of,
+    section_label,
+    section_named,
+    section_words,
+)
 from assistant.qa.compose.meta import abstain
 from assistant.qa.grammar import Analysis
 from assistant.qa.lexicon import generic_ja
@@ -169,7 +176,12 @@ def concept(
     quote = "".join(s.text for s in chosen)
     if a.lang == "en":
         where = section_label(ctx, cite.section, "en")
-        text = f"The report answers this in {where} [1]: 「{quote}」"
+        gist = english_of(ctx, quote)
+        text = (
+            f"The report answers this in {where} [1]: {gist} (The report's words: 「{quote}」)"
+            if gist
+            else f"The report answers this in {where} [1]: 「{quote}」"
+        )
     else:
         text = f"{quote}[1]"
     return Answer(a.question, text, False, [cite], [], a.lang, kind="concept")
