@@ -127,7 +127,8 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
         ans = concept(ctx, a, hits, strict=False)  # 「まとめでは…」「in the column…」: that part's own text
         if ans is not None:
             return ans
-    if a.cues & {"concept", "opinion"} and not quantity:
+    numeric = bool(a.cues & {"figure", "ranking", "least", "all"})  # 「何が違う」 compares ideas, not figures
+    if a.cues & {"concept", "opinion"} and not numeric and (not quantity or a.subject):
         if chart_ok and chart_id is not None:  # 「支援機関の「その他」って？」: that chart's own text first
             ans = concept(ctx, a, hits, strict=False, section=ctx.index.charts[chart_id].section)
             if ans is not None and not ans.abstained:
