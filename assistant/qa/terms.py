@@ -130,7 +130,8 @@ def subject_of(glossary: dict[str, list[str]], text_ja: str, text_en: str, lang:
         if re.match(r"(それ|これ|あれ|その|この|あの)", s):
             return None  # 「それを受けてるって…」 points back; it names nothing
         return s or None
-    m = re.search(
+    m = re.search(r"\bmean(?:s|t)? by (?:the (?:term|word|idea) )?[\"“']?([^?\"”']+?)[\"”']?\s*\??$", text_en)
+    m = m or re.search(
         r"what (?:exactly |precisely )?(?:is|are|was|were|does|do) (?:the |a |an )?(?:term |word |concept of )?"
         r"[\"“']?(.+?)[\"”']?(?: mean| stand for)?\s*\??$",
         text_en,

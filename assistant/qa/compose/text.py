@@ -91,7 +91,7 @@ def score_sentences(
         if present:
             score += 0.3
             if "concept" in a.cues and any(_defines(s.text, subj) for subj in present):
-                score += 0.5
+                score += 1.0  # the sentence that defines what is asked about comes first
             elif "concept" in a.cues and any(
                 re.search(rf"(とする|という|といった|ような|ための)“?{re.escape(subj)}", s.text) for subj in present
             ):
