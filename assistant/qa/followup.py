@@ -11,6 +11,7 @@ from assistant.records import Chart, Language
 
 MAX_CONTEXT_CHARS = 300
 MEASURE_CUES = {"ever"}
+NEXT = re.compile(r"その次|次は|次に多い|\bnext\b|\bafter that\b")
 PLURAL = re.compile(
     r"その(2|二|ふた)つ|それら|両方|どちらも|\bboth\b|\bthe two\b|\bthose two\b|\bthese two\b|\beach of them\b"
 )
@@ -63,8 +64,24 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
     for c, r in a.rows.items():
         rows[c] = list(r)
     asks_rank = a.cues & {"ranking", "superlative", "least", "nth", "topn"} or re.search(r"次|next|other|他", a.text)
-    if anaphoric and prev_chart is not None and not a.rows and not prev.rows.get(prev_chart) and not asks_rank:
-        top = _top_row(charts[prev_chart], least="least" in prev.cues)
+    position = None
+    if NEXT.search(a.text) and prev_chart is not None and not a.rows and not charts[prev_chart].is_crosstab:
+        # 「その次は？」: one place below the row just given (the top one when none was named)
+        before = prev.rows.get(prev_chart) or []
+        ranked = sorted(charts[prev_chart].rows, key=lambda r: -(r.values.get("value") or 0.0))
+        order_keys = [r.key for r in ranked]
+        at = max((order_keys.index(k) + 1 for k in before if k in order_keys), default=prev.position or 1)
+        position = at + 1
+    if position is not None and prev_chart is not None:
+        rows.pop(prev_chart, None)  # the position asked replaces the row just given
+    if (
+        (anaphoric or short)
+        and prev_chart is not None
+        and not a.rows
+        and not prev.rows.get(prev_chart)
+        and not asks_rank
+    ):
+        top = _top_row(charts[prev_chart], "least" in prev.cues, (prev.columns.get(prev_chart) or [""])[0])
         if top is not None and prev.cues & {"ranking", "superlative", "least"}:
             rows[prev_chart] = [top]  # 「一番多いのは？」→「それって全体の何割？」: "it" is the answer's top row
     if PLURAL.search(a.text):  # 「その2つ」"both of them": the rows of the turns before, together
@@ -104,6 +121,7 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
         followup=True,
         inherited=context,
         seen_rows=_merge_rows(prev.seen_rows, prev.rows, a.rows),
+        position=position,
     )
 
 
@@ -115,11 +133,11 @@ def _merge_rows(*parts: dict[str, list[str]]) -> dict[str, list[str]]:
     return out
 
 
-def _top_row(chart: Chart, least: bool) -> str | None:
-    if chart.is_crosstab:
-        return None
-    valued = [r for r in chart.rows if r.values.get("value") is not None]
+def _top_row(chart: Chart, least: bool, column: str = "") -> str | None:
+    """The row a ranking answered with: by value, or in a cross-tab by its column (受けている by default)."""
+    col = "value" if not chart.is_crosstab else (column or "current")
+    valued = [r for r in chart.rows if r.values.get(col) is not None]
     if not valued:
         return None
     pick = min if least else max
-    return pick(valued, key=lambda r: r.values["value"] or 0.0).key
+    return pick(valued, key=lambda r: r.values[col] or 0.0).key

@@ -59,6 +59,7 @@ class Analysis:
     asks: dict[str, float] = field(default_factory=dict)  # intent labels over threshold (intent.py)
     uncovered: list[str] = field(default_factory=list)  # groups asked for that no row covers (「30代前半」)
     seen_rows: dict[str, list[str]] = field(default_factory=dict)  # rows named in earlier turns
+    position: int | None = None  # a rank asked by a follow-up (「その次は？」 after the top one)
 
     def best_chart(self) -> tuple[str | None, float]:
         if not self.chart_scores:

@@ -27,7 +27,7 @@ PART_SIGNALS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "period": (frozenset({"period"}), frozenset({"period"})),
     "publisher": (frozenset({"publisher"}), frozenset({"publisher", "author"})),
     "citation": (frozenset({"citation"}), frozenset({"citation"})),
-    "share": (frozenset({"share"}), frozenset()),
+    "share": (frozenset({"share"}), frozenset({"share"})),
     "sum": (frozenset({"sum"}), frozenset()),
     "difference": (frozenset({"compare"}), frozenset({"comparison"})),
     "rank_of": (frozenset(), frozenset({"rank_of"})),

@@ -164,7 +164,7 @@ def chart_answer(ctx: AnswerContext, a: Analysis, chart_id: str) -> Answer:
         least = "least" in cues
         order = _ranked(chart, least)
         stated = order[: _top_n(a.text) or 3]
-        nths = [k for k in _ordinals(a.text) if k <= len(order)]
+        nths = [k for k in ([a.position] if a.position else _ordinals(a.text)) if k <= len(order)]
         if nths:
             stated = [order[k - 1] for k in nths] + [order[0]]
             lines.extend(t_nth(chart, order[k - 1], order[0], k, least, en) for k in nths)
