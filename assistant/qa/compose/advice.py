@@ -19,7 +19,7 @@ from assistant.qa.grammar import Analysis
 from assistant.qa.lexicon import ordinary_ja
 from assistant.records import Answer
 
-RECOMMENDS = re.compile(r"お勧め|べき|望ましい|よいだろう|必要がある|有効")
+RECOMMENDS = re.compile(r"お勧め|べき|望ましい|よいだろう|よいかもしれない|必要がある|有効であるとされ|不可欠")
 log = logging.getLogger(__name__)
 DENSE_WEIGHT = 1.5  # per standard deviation of similarity among the report's views
 MAX_VIEWS = 2

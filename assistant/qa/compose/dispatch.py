@@ -42,8 +42,8 @@ def compose(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> A
     if plan.advice and not deferred:
         ans = advice(ctx, plan.main)
         if ans is not None:
-            chart_id, _has_row, chart_ok = chart_evidence(plan.main)
-            if chart_ok and chart_id is not None:  # 「どこに相談したら…みんなどこから？」: the figures too
+            chart_id, has_row, chart_ok = chart_evidence(plan.main)
+            if (chart_ok or has_row) and chart_id is not None:  # 「どこに相談したら…みんなどこから？」: the figures too
                 return merge_answers(a, [ans, chart_answer(ctx, plan.main, chart_id)], kind="advice")
             return ans
     if not plan.missing:  # a clause at a time, when the answer left one out (or refused the whole)
