@@ -8,6 +8,7 @@ dataclass with a plain-dict round trip, so stores and the JSON contract stay sta
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -30,6 +31,12 @@ def fmt_number(value: float | None, unit: str) -> str:
     if value is None:
         return ""
     return f"{float(value):.1f}" if unit == "%" else str(int(value))
+
+
+def echoable(phrase: str, printed: frozenset[str] | set[str] = frozenset()) -> bool:
+    """Whether words may be repeated in an answer: only if every number in them is one the report
+    prints (`printed`), so an answer states no figure of the asker's (「30～34歳」, 「1,000社」)."""
+    return all(n in printed for n in re.findall(r"\d+", phrase))
 
 
 def content_id(*parts: str) -> str:

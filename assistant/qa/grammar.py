@@ -177,6 +177,12 @@ class Understander:
         return nfkc(" ".join(parts)).replace(" ", "") + " " + nfkc(" ".join(parts)).lower()
 
     # ------------------------------------------------------------------------------------------
+    def _younger_than(self, lang: Language) -> str:
+        """The age groups below a chart's youngest row, named by that row (「35～39歳より若い年齢層」)."""
+        (_lo, _hi), owner = min(self.ranges, key=lambda x: x[0][0])
+        row = self.charts[owner.chart].row(owner.key)
+        return f"groups younger than {row.label_en}" if lang == "en" else f"{row.label}より若い年齢層"
+
     def add_known(self, words: set[str]) -> None:
         """Words people use to ask (from the intent exemplars) are not new topics. Those the report
         itself never uses (テーマ, 結論, ざっくり) are how a question is framed: `asking`."""
@@ -218,7 +224,8 @@ class Understander:
                 target = {"row": rows, "col": cols, "derived": derived}.get(o.kind)
                 if target is not None and o.key not in target[o.chart]:
                     target[o.chart].append(o.key)
-        age_owners, uncovered = age_rows(self.ranges, text_ja, text_en)
+        age_owners, edges = age_rows(self.ranges, text_ja, text_en)
+        uncovered = [self._younger_than(lang) for e in edges if e == "<"]
         for o in age_owners:
             scores[o.chart] += 1.5
             if o.key not in rows[o.chart]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant.qa.compose.phrasing import en_period
 from assistant.qa.parts_rank import part_ever, part_premise, part_rank_of, part_tie, part_zero
-from assistant.records import Answer, Chart, DocumentInfo, Figure, fmt_number
+from assistant.records import Answer, Chart, DocumentInfo, Figure, echoable, fmt_number
 
 PART_ORDER = (
     "premise",
@@ -194,7 +194,9 @@ def part_citation(ctx: PartContext) -> str | None:
 def part_missing(ctx: PartContext) -> str | None:
     if not ctx.missing:
         return None
-    names = "、".join(f"「{m}」" for m in ctx.missing)
+    printed = {n for c in ctx.charts.values() for r in c.rows for n in re.findall(r"\d+", r.label)}
+    shown = [m for m in ctx.missing if echoable(m, printed)]  # 「35～39歳より若い年齢層」 names the chart's edge
+    names = "、".join(f"「{m}」" for m in shown) or "ご質問の一部"
     left_out = (
         next(
             (
@@ -211,7 +213,7 @@ def part_missing(ctx: PartContext) -> str | None:
     ages = any(re.search(r"\d{2}", m) for m in ctx.missing) and left_out
     if ctx.en:
         note = f" ({left_out})" if ages else ""
-        return f"The report has no data on {', '.join(ctx.missing)}{note}; the part above is what it covers."
+        return f"The report has no data on {', '.join(shown) or 'part of the question'}{note}; the part above is what it covers."
     note = f"（{left_out.rstrip('。')}）" if ages else "（上はお答えできる部分です）"
     return f"なお、{names}については報告書に記載がありません{note}。"
 

@@ -28,39 +28,41 @@ def age_rows(ranges: list[tuple[tuple[int, int], Owner]], text_ja: str, text_en:
     """The age rows whose range overlaps an age the question names, and the ages no row covers."""
     if not ranges:
         return [], []
-    spans: list[tuple[int, int, str]] = []
+    spans: list[tuple[int, int]] = []
     for m in re.finditer(r"(\d{2})代(以上|以降|前半|後半)?", text_ja):
         lo = int(m.group(1))
         half = {"前半": (lo, lo + 4), "後半": (lo + 5, lo + 9)}
-        spans.append((*half.get(m.group(2) or "", (lo, 150 if m.group(2) else lo + 9)), m.group(0)))
+        spans.append(half.get(m.group(2) or "", (lo, 150 if m.group(2) else lo + 9)))
     for m in re.finditer(r"(\d{2})歳(以上|以降|以下|未満)?", text_ja):
         a = int(m.group(1))
         bounds = {"以上": (a, 150), "以降": (a, 150), "以下": (0, a), "未満": (0, a - 1)}
-        spans.append((*bounds.get(m.group(2) or "", (a, a)), m.group(0)))
+        spans.append(bounds.get(m.group(2) or "", (a, a)))
     for m in NUM_RANGE.finditer(text_ja):
-        spans.append((int(m.group(1)), int(m.group(2)), m.group(0)))
+        spans.append((int(m.group(1)), int(m.group(2))))
     decades = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70}
     for m in re.finditer(r"\b(twenties|thirties|forties|fifties|sixties|seventies)\b", text_en):
-        spans.append((decades[m.group(1)], decades[m.group(1)] + 9, m.group(0)))
+        spans.append((decades[m.group(1)], decades[m.group(1)] + 9))
     for m in re.finditer(r"\b(\d0)s\b", text_en):
         lo = int(m.group(1))
-        spans.append((lo, lo + 9, m.group(0)))
+        spans.append((lo, lo + 9))
     for m in re.finditer(
         r"(?:over|above|older than|at least) (\d{2})|(\d{2})\+|(\d{2}) (?:and|or) (?:over|older|above)", text_en
     ):
         a = int(next(g for g in m.groups() if g))
-        spans.append((a, 150, m.group(0)))
+        spans.append((a, 150))
     for m in re.finditer(r"(\d{2})\s*(?:to|-|–|and)\s*(\d{2})", text_en):
-        spans.append((int(m.group(1)), int(m.group(2)), m.group(0)))
+        spans.append((int(m.group(1)), int(m.group(2))))
     for m in re.finditer(r"(?:under|younger than|below) (\d{2})", text_en):
-        spans.append((0, int(m.group(1)) - 1, m.group(0)))
+        spans.append((0, int(m.group(1)) - 1))
     out: list[Owner] = []
     uncovered: list[str] = []
-    for lo, hi, said in spans:
+    for lo, hi in spans:
         hit = [owner for (rlo, rhi), owner in ranges if rlo <= hi and lo <= rhi]
         out.extend(o for o in hit if o not in out)
-        if not hit and 18 <= lo <= 100:
-            uncovered.append(said)
+        if not hit and 18 <= lo <= 100:  # named by the chart's own edge, never by the asker's numbers
+            youngest = min(ranges, key=lambda x: x[0][0])
+            if hi < youngest[0][0] and "<" not in uncovered:
+                uncovered.append("<")
     return out, uncovered
 
 

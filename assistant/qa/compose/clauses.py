@@ -14,7 +14,7 @@ from assistant.qa.compose.merge import merge_answers
 from assistant.qa.grammar import Analysis
 from assistant.qa.lexicon import generic_ja
 from assistant.qa.plan import CLAUSE_BREAK, MAX_CLAUSES, META_CUES, chart_evidence
-from assistant.records import Answer
+from assistant.records import Answer, echoable
 
 TEXT_CUES = frozenset({"concept", "why", "opinion", "when"})
 PART_CUES = META_CUES | {"citation"}
@@ -68,9 +68,10 @@ def by_clause(
         return main
     merged = merge_answers(a, answered, kind=answered[0].kind) if len(answered) > 1 else answered[0]
     if missing:
-        names = "、".join(f"「{m[:30]}」" for m in missing)
+        shown = [m for m in missing if echoable(m)]
+        names = "、".join(f"「{m[:30]}」" for m in shown) or "ご質問の一部"
         note = (
-            f" The report does not cover: {'; '.join(m[:40] for m in missing)}."
+            f" The report does not cover: {'; '.join(m[:40] for m in shown) or 'part of the question'}."
             if a.lang == "en"
             else f"なお、{names}については報告書に記載がありません。"
         )

@@ -7,7 +7,7 @@ from assistant.qa.compose.citations import chart_citation, text_citation
 from assistant.qa.compose.context import AnswerContext, SentenceRef
 from assistant.qa.compose.phrasing import en_period
 from assistant.qa.grammar import Analysis
-from assistant.records import Answer, Chart, Citation
+from assistant.records import Answer, Chart, Citation, echoable
 
 
 def meta_answer(ctx: AnswerContext, a: Analysis, kind: str) -> Answer:
@@ -96,6 +96,12 @@ def abstain(
             f"This report only covers its own survey ({en_period(d)}); it does not have figures for other years."
             if en
             else f"この報告書は調査期間{d.period_label}の調査だけを扱っており、ほかの年の数値は記載がありません。"
+        )
+    elif reason == "facet" and not echoable(detail):
+        lead = (
+            "The report does not break its figures down that way."
+            if en
+            else "この報告書には、そのような区分の集計についての記載がありません。"
         )
     elif reason == "facet":
         lead = (
