@@ -18,9 +18,10 @@ from assistant.embedders import embedder_id, make_embedder
 from assistant.errors import InputError, NotFound
 from assistant.index import Hit, HybridRetriever, StoreIndex
 from assistant.lexical import SudachiTokenizer
+from assistant.qa.analysis import Analysis
 from assistant.qa.compose import Composer
 from assistant.qa.followup import resolve
-from assistant.qa.grammar import Analysis, Understander
+from assistant.qa.grammar import Understander
 from assistant.qa.reader import QuestionReader
 from assistant.records import Answer, Chart, Turn
 from assistant.settings import Settings

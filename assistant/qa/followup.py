@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from assistant.qa.analysis import Analysis
 from assistant.qa.cues import compiled as compiled_cues
-from assistant.qa.grammar import Analysis, Understander
+from assistant.qa.grammar import Understander
 from assistant.records import Chart, Language
 
 MAX_CONTEXT_CHARS = 300

@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from assistant.qa.analysis import Analysis
 from assistant.qa.compose.charts import CHART_THRESHOLD, pick_chart
 from assistant.qa.cues import compiled as compiled_cues
-from assistant.qa.grammar import Analysis
 
 META_CUES = frozenset({"period", "respondents", "publisher", "author", "title", "about"})
 QUANTITY_ASKS = frozenset({"value", "top", "least", "nth", "compare", "share", "sum", "all"})

@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from assistant.qa import intent
+from assistant.qa.analysis import Analysis
 from assistant.qa.cues import cues_in
-from assistant.qa.grammar import Analysis, Understander
+from assistant.qa.grammar import Understander
 from assistant.qa.lexicon import en_stop
 from assistant.qa.normalize import Normalizer
 from assistant.qa.readings import ReadingIndex

@@ -11,7 +11,8 @@ from assistant.qa.lexicon import en_stop, ordinary_ja
 from assistant.records import Language
 
 if TYPE_CHECKING:
-    from assistant.qa.grammar import Owner, Understander
+    from assistant.qa.analysis import Owner
+    from assistant.qa.grammar import Understander
 
 NUM_RANGE = re.compile(r"(\d{2})\s*[~～〜\-－]\s*(\d{2})")
 

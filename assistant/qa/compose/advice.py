@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.qa.analysis import Analysis
 from assistant.qa.compose.citations import text_citation
 from assistant.qa.compose.context import AnswerContext, SentenceRef, english_of
 from assistant.qa.compose.text import VIEWS
-from assistant.qa.grammar import Analysis
 from assistant.qa.lexicon import ordinary_ja
 from assistant.records import Answer
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 
+from assistant.qa.analysis import Analysis
 from assistant.qa.compose.citations import chart_citation, text_citation
 from assistant.qa.compose.context import AnswerContext, english_of
 from assistant.qa.compose.merge import merge_answers
+from assistant.qa.compose.order import by_value, ordinal, ordinals, top_n
 from assistant.qa.compose.phrasing import (
     en_period,
     t_all,
@@ -23,8 +25,7 @@ from assistant.qa.compose.phrasing import (
     t_row,
 )
 from assistant.qa.compose.text import support_sentence
-from assistant.qa.grammar import Analysis
-from assistant.records import Answer, Chart, Figure, Row
+from assistant.records import Answer, Figure, Row
 
 CHART_THRESHOLD = 1.0
 
@@ -121,20 +122,20 @@ def chart_answer(ctx: AnswerContext, a: Analysis, chart_id: str) -> Answer:
         # 「必要性を感じない」を除くと一番多いのは: the ranking without the rows named
         kind = "ranking"
         least = "least" in cues
-        order = _ranked(chart, least, without=rows)
-        nth = _ordinal(a.text)
+        order = by_value(chart, least, without=rows)
+        nth = ordinal(a.text)
         if nth and nth <= len(order):  # 「その他を除いて2番目に多いのは」
             stated = [order[nth - 1], order[0]]
             lines.append(t_nth(chart, order[nth - 1], order[0], nth, least, en))
         else:
             stated = order[:3]
             lines.append(t_ranking(chart, stated, least, en))
-    elif rows and "nth" in cues and len(rows) == 1 and _ordinal(a.text) and "rank_of" not in cues:
+    elif rows and "nth" in cues and len(rows) == 1 and ordinal(a.text) and "rank_of" not in cues:
         # 「売上拡大が1位だったよね。2位は？」: the row named is context; the position asked is answered
         kind = "ranking"
         least = "least" in cues
-        order = _ranked(chart, least)
-        nth = _ordinal(a.text) or 1
+        order = by_value(chart, least)
+        nth = ordinal(a.text) or 1
         if nth <= len(order):
             stated = [order[nth - 1], order[0]]
             lines.append(t_nth(chart, order[nth - 1], order[0], nth, least, en))
@@ -145,7 +146,7 @@ def chart_answer(ctx: AnswerContext, a: Analysis, chart_id: str) -> Answer:
         # 「一番多いのは広告だよね？」: the ranking, then the row asked about
         kind = "ranking"
         least = "least" in cues
-        order = _ranked(chart, least)
+        order = by_value(chart, least)
         stated = order[:3] + [r for r in rows if r not in order[:3]]
         lines.append(t_ranking(chart, order[:3], least, en))
         lines.extend(t_row(chart, r, en) for r in rows if r not in order[:3])
@@ -162,9 +163,9 @@ def chart_answer(ctx: AnswerContext, a: Analysis, chart_id: str) -> Answer:
     else:
         kind = "ranking"
         least = "least" in cues
-        order = _ranked(chart, least)
-        stated = order[: _top_n(a.text) or 3]
-        nths = [k for k in ([a.position] if a.position else _ordinals(a.text)) if k <= len(order)]
+        order = by_value(chart, least)
+        stated = order[: top_n(a.text) or 3]
+        nths = [k for k in ([a.position] if a.position else ordinals(a.text)) if k <= len(order)]
         if nths:
             stated = [order[k - 1] for k in nths] + [order[0]]
             lines.extend(t_nth(chart, order[k - 1], order[0], k, least, en) for k in nths)
@@ -265,54 +266,3 @@ def multi_chart_answer(ctx: AnswerContext, a: Analysis, chart_ids: list[str]) ->
     """Two charts in one answer (DX vs GX, a purpose count beside an attitude share)."""
     parts = [chart_answer(ctx, a, cid) for cid in chart_ids]
     return merge_answers(a, parts, kind="comparison")
-
-
-ORDINALS = {
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "second": 2,
-    "third": 3,
-    "fourth": 4,
-    "fifth": 5,
-    "2nd": 2,
-    "3rd": 3,
-    "4th": 4,
-    "5th": 5,
-}
-
-
-def _ranked(chart: Chart, least: bool, without: list[Row] | None = None) -> list[Row]:
-    """The rows with a printed value, most answers first (least first for "least"); その他 left out."""
-    pool = [r for r in chart.rows if r.values["value"] is not None and r.key != "other" and r not in (without or [])]
-    return sorted(pool, key=lambda r: r.values["value"] or 0.0, reverse=not least)
-
-
-def _top_n(text: str) -> int | None:
-    """「上位5つ」, "top five": how many to list."""
-    words = {"three": 3, "four": 4, "five": 5, "six": 6, "ten": 10, "三": 3, "四": 4, "五": 5, "十": 10}
-    m = re.search(r"(?:上位|トップ|ベスト|top)\s*(\d+|three|four|five|six|ten|三|四|五|十)", text.lower())
-    if not m:
-        return None
-    g = m.group(1)
-    return int(g) if g.isdigit() else words[g]
-
-
-ORDINAL = re.compile(r"([2-9])\s*(?:番目|位)|([二三四五])(?:番目|位)|\b(second|third|fourth|fifth|2nd|3rd|4th|5th)\b")
-
-
-def _ordinals(text: str) -> list[int]:
-    """Every position asked for: 「2番目と3番目」, "2nd and 3rd"."""
-    out: list[int] = []
-    for m in ORDINAL.finditer(text.lower()):
-        g = m.group(1) or m.group(2) or m.group(3)
-        n = int(g) if g.isdigit() else ORDINALS[g]
-        if n not in out:
-            out.append(n)
-    return out
-
-
-def _ordinal(text: str) -> int | None:
-    found = _ordinals(text)
-    return found[0] if found else None

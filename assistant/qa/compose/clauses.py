@@ -9,9 +9,9 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from assistant.index import Hit
+from assistant.qa.analysis import Analysis
 from assistant.qa.compose.context import AnswerContext
 from assistant.qa.compose.merge import merge_answers
-from assistant.qa.grammar import Analysis
 from assistant.qa.lexicon import generic_ja
 from assistant.qa.plan import CLAUSE_BREAK, MAX_CLAUSES, META_CUES, chart_evidence
 from assistant.records import Answer, echoable

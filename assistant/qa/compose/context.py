@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.index import StoreIndex
-from assistant.qa.grammar import Analysis, Understander
+from assistant.qa.analysis import Analysis
+from assistant.qa.grammar import Understander
 from assistant.records import DocumentInfo
 
 

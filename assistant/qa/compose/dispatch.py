@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 
 from assistant.index import Hit, StoreIndex
+from assistant.qa.analysis import Analysis
 from assistant.qa.compose.advice import advice
 from assistant.qa.compose.charts import (
     CHART_THRESHOLD,
@@ -23,7 +24,7 @@ from assistant.qa.compose.context import AnswerContext, section_named, section_w
 from assistant.qa.compose.merge import merge_answers
 from assistant.qa.compose.meta import abstain, meta_answer
 from assistant.qa.compose.text import concept, deferred_about, summary
-from assistant.qa.grammar import Analysis, Understander
+from assistant.qa.grammar import Understander
 from assistant.qa.lexicon import generic_ja
 from assistant.qa.parts import PartContext, add_parts
 from assistant.qa.plan import chart_evidence, make_plan

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from assistant.qa.grammar import Analysis
+from assistant.qa.analysis import Analysis
 from assistant.records import Answer, Citation, Figure
 
 

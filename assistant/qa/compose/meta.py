@@ -3,10 +3,10 @@ which say what the report does cover."""
 
 from __future__ import annotations
 
+from assistant.qa.analysis import Analysis
 from assistant.qa.compose.citations import chart_citation, text_citation
 from assistant.qa.compose.context import AnswerContext, SentenceRef
 from assistant.qa.compose.phrasing import en_period
-from assistant.qa.grammar import Analysis
 from assistant.records import Answer, Chart, Citation, echoable
 
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 from assistant.index import Hit
+from assistant.qa.analysis import Analysis
 from assistant.qa.compose.citations import text_citation
 from assistant.qa.compose.context import (
     AnswerContext,
@@ -17,7 +18,6 @@ from assistant.qa.compose.context import (
     section_words,
 )
 from assistant.qa.compose.meta import abstain
-from assistant.qa.grammar import Analysis
 from assistant.qa.lexicon import generic_ja
 from assistant.records import Answer, Chart
 
