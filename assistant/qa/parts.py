@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from assistant.qa.compose.phrasing import en_period
+from assistant.qa.part_context import PartContext
 from assistant.qa.parts_rank import part_ever, part_premise, part_rank_of, part_tie, part_zero
-from assistant.records import Answer, Chart, DocumentInfo, Figure, echoable, fmt_number
+from assistant.records import Answer, Chart, Figure, echoable, fmt_number
 
 PART_ORDER = (
     "premise",
@@ -30,21 +31,6 @@ PART_ORDER = (
     "citation",
     "missing",
 )
-
-
-@dataclass(frozen=True)
-class PartContext:
-    answer: Answer
-    charts: dict[str, Chart]
-    doc: DocumentInfo
-    en: bool
-    of_responses: bool  # 「回答総数の何%」: the share of all answers, not of companies
-    missing: tuple[str, ...] = ()
-    rows: dict[str, list[str]] = field(default_factory=dict)  # the rows the question names, by chart
-    text: str = ""  # the question as understood
-    claims_top: bool = False  # the question asserts a row is the top one
-    summed: bool = False  # a sum was asked too: a share is then of the sum
-    least: bool = False
 
 
 def _chart_of(ctx: PartContext) -> tuple[Chart | None, int | None]:

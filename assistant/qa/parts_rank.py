@@ -4,12 +4,9 @@ row's rank or value checked against the chart, and "ever" (current + past) in th
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
+from assistant.qa.part_context import PartContext
 from assistant.records import Chart, Row, fmt_value
-
-if TYPE_CHECKING:
-    from assistant.qa.parts import PartContext
 
 PLANTED = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(件|社|%|％|percent)|\bn\s*=\s*(\d[\d,]*)")
 

@@ -26,7 +26,8 @@ from assistant.qa.compose.meta import abstain, meta_answer
 from assistant.qa.compose.text import concept, deferred_about, summary
 from assistant.qa.grammar import Understander
 from assistant.qa.lexicon import generic_ja
-from assistant.qa.parts import PartContext, add_parts
+from assistant.qa.part_context import PartContext
+from assistant.qa.parts import add_parts
 from assistant.qa.plan import chart_evidence, make_plan
 from assistant.qa.resources import load_yaml
 from assistant.records import Answer
