@@ -17,6 +17,7 @@ from assistant.qa.analysis import Analysis
 from assistant.qa.compose.charts import CHART_THRESHOLD, pick_chart
 from assistant.qa.cues import compiled as compiled_cues
 
+ROW_THRESHOLD = 0.5
 META_CUES = frozenset({"period", "respondents", "publisher", "author", "title", "about"})
 QUANTITY_ASKS = frozenset({"value", "top", "least", "nth", "compare", "share", "sum", "all"})
 RANKING_CUES = frozenset({"ranking", "superlative", "least", "topn", "nth", "all"})
@@ -63,11 +64,15 @@ class Plan:
 def chart_evidence(a: Analysis) -> tuple[str | None, bool, bool]:
     """(chart, has a row or derived figure named, the chart is well supported)."""
     chart_id, score = pick_chart(a)
-    if chart_id is None or score < CHART_THRESHOLD:
-        return chart_id, False, False
+    if chart_id is None:
+        return None, False, False
     has_topic = any(o.chart == chart_id and o.kind in ("topic", "why") for m in a.matches for o in m.owners)
     has_row = bool(a.rows.get(chart_id) or a.derived.get(chart_id))
-    strict_vocab = a.lang == "ja" and bool(a.unknown)
+    # a row asked for as a figure is evidence enough, even through a paraphrase several charts share
+    enough = score >= CHART_THRESHOLD or (has_row and "figure" in a.cues and score >= ROW_THRESHOLD)
+    if not enough:
+        return chart_id, False, False
+    strict_vocab = a.lang == "ja" and bool(a.unknown)  # a label alone does not answer a question about something else
     return chart_id, has_row, has_topic or (has_row and not strict_vocab)
 
 

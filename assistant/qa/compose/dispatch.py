@@ -11,7 +11,6 @@ from assistant.index import Hit, StoreIndex
 from assistant.qa.analysis import Analysis
 from assistant.qa.compose.advice import advice
 from assistant.qa.compose.charts import (
-    CHART_THRESHOLD,
     base_answer,
     chart_answer,
     comparison_pair,
@@ -108,8 +107,7 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
         o.chart == chart_id and o.kind in ("topic", "why") for m in a.matches for o in m.owners
     )
     has_row = chart_id is not None and bool(a.rows.get(chart_id) or a.derived.get(chart_id))
-    strict_vocab = a.lang == "ja" and bool(a.unknown)  # a label alone does not answer a question about something else
-    chart_ok = chart_id is not None and score >= CHART_THRESHOLD and (has_topic or (has_row and not strict_vocab))
+    chart_ok = chart_evidence(a)[2]
     quantity = bool(a.cues & {"figure", "ranking", "comparison", "least", "all"})
     survey_years = {ctx.doc.period_start[:4], ctx.doc.period_end[:4]}
     other_year = [y for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", a.text) if y not in survey_years]
