@@ -38,6 +38,7 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
     meta = a.cues & {"period", "respondents", "publisher", "author", "title", "about"}
     this_chart = re.search(r"(この|その)(質問|設問|項目|グラフ|図)|\b(this|that) (question|chart)\b", a.text.lower())
     anaphoric = anaphoric or this_chart is not None
+    meta = meta if "share" not in a.cues else set()  # 「回答企業数に対する割合にすると？」 asks about the last figure
     if (meta and not this_chart) or (a.subject and not anaphoric):  # 「この質問には何社が回答？」: the last chart
         return a
     compares_one = "comparison" in a.cues and own_chart is not None and len(a.rows.get(own_chart, [])) == 1
@@ -85,6 +86,7 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
         top = _top_row(charts[prev_chart], "least" in prev.cues, (prev.columns.get(prev_chart) or [""])[0])
         if top is not None and prev.cues & {"ranking", "superlative", "least"}:
             rows[prev_chart] = [top]  # 「一番多いのは？」→「それって全体の何割？」: "it" is the answer's top row
+            scores[prev_chart] = scores.get(prev_chart, 0.0) + 4.0  # 「全体」 here frames the share, names no chart
     if PLURAL.search(a.text):  # 「その2つ」"both of them": the rows of the turns before, together
         for c, r in prev.seen_rows.items():
             rows[c] = list(dict.fromkeys(r + rows.get(c, [])))
