@@ -37,7 +37,7 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
     short = len(text) <= 14 if a.lang == "ja" else len(a.text.split()) <= 6
     meta = a.cues & {"period", "respondents", "publisher", "author", "title", "about"}
     this_chart = re.search(r"(この|その)(質問|設問|項目|グラフ|図)|\b(this|that) (question|chart)\b", a.text.lower())
-    anaphoric = anaphoric or this_chart is not None
+    anaphoric = anaphoric or this_chart is not None or ("share" in a.cues and not a.rows)  # a share of what was said
     meta = meta if "share" not in a.cues else set()  # 「回答企業数に対する割合にすると？」 asks about the last figure
     if (meta and not this_chart) or (a.subject and not anaphoric):  # 「この質問には何社が回答？」: the last chart
         return a
