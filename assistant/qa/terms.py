@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from assistant.qa.analysis import Owner
     from assistant.qa.grammar import Understander
 
+MAX_SENTENCES = 4
+EN_FRAME = re.compile(r"\s+(?:in|within|according to) (?:this|the) (?:report|survey|support|column|study)\b")
+EN_PRONOUNS = frozenset({"it", "this", "that", "these", "those", "they", "them"})
 NUM_RANGE = re.compile(r"(\d{2})\s*[~～〜\-－]\s*(\d{2})")
 
 
@@ -133,16 +136,23 @@ def subject_of(glossary: dict[str, list[str]], text_ja: str, text_en: str, lang:
         if re.match(r"(それ|これ|あれ|その|この|あの)", s):
             return None  # 「それを受けてるって…」 points back; it names nothing
         return s or None
-    m = re.search(r"\bmean(?:s|t)? by (?:the (?:term|word|idea) )?[\"“']?([^?\"”']+?)[\"”']?\s*\??$", text_en)
-    m = m or re.search(
-        r"what (?:exactly |precisely )?(?:is|are|was|were|does|do) (?:the |a |an )?(?:term |word |concept of )?"
-        r"[\"“']?(.+?)[\"”']?(?: mean| stand for)?\s*\??$",
-        text_en,
-    )
-    m = m or re.search(r"\bdefines? (?:the term |the word )?[\"“']?([^?.\"”']+?)[\"”']?\s*[?.]", text_en)
-    m = m or re.search(r"\bmeaning of (?:the term |the word )?[\"“']?([^?.\"”']+?)[\"”']?\s*[?.]", text_en)
+    m = None
+    for sentence in re.split(r"(?<=[?.!])\s+", text_en)[:MAX_SENTENCES]:  # 「…mean? I keep seeing it.」
+        sentence = EN_FRAME.sub("", sentence)
+        m = re.search(r"\bmean(?:s|t)? by (?:the (?:term|word|idea) )?[\"“']?([^?\"”']+?)[\"”']?\s*\??$", sentence)
+        m = m or re.search(
+            r"what (?:exactly |precisely )?(?:is|are|was|were|does|do) (?:the |a |an )?(?:term |word |concept of )?"
+            r"[\"“']?(.+?)[\"”']?(?: mean| stand for)?\s*\??$",
+            sentence,
+        )
+        m = m or re.search(r"\bdefines? (?:the term |the word )?[\"“']?([^?.\"”']+?)[\"”']?\s*[?.]", sentence)
+        m = m or re.search(r"\bmeaning of (?:the term |the word )?[\"“']?([^?.\"”']+?)[\"”']?\s*[?.]", sentence)
+        if m:
+            break
     if m and lang == "en":
         subject = m.group(1).strip()
+        if subject in EN_PRONOUNS:
+            return None  # "what do those mean?": the words asked about are elsewhere in the question
         japanese = re.findall(r"[\u3040-\u30ff\u3400-\u9fff]{2,}", subject)
         plain = re.sub(r"\s*\([^)]*\)", "", subject)  # "hands-on (伴走) support" -> "hands-on support"
         mapped = next(
