@@ -55,6 +55,9 @@ def _num(v: float, unit: str) -> str:
 def part_difference(ctx: PartContext) -> str | None:
     chart, n = _chart_of(ctx)
     figs = _figures(ctx, chart) if chart else []
+    if chart is not None and chart.is_crosstab:  # two groups of a cross-tab: the gap in the column asked
+        col = (ctx.columns.get(chart.id) or ["current"])[0]
+        figs = [f for f in figs if f.column == col]
     if chart is None or len(figs) != 2 or figs[0].column != figs[1].column:
         return None
     hi, lo = sorted(figs, key=lambda f: -(f.value or 0.0))

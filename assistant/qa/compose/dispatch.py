@@ -59,6 +59,7 @@ def compose(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> A
         plan.of_responses,
         plan.missing,
         rows=plan.main.rows,
+        columns=plan.main.columns,
         text=a.text,
         claims_top="claim_top" in a.cues,
         least="least" in a.cues,
