@@ -216,10 +216,16 @@ def chart_answer(ctx: AnswerContext, a: Analysis, chart_id: str) -> Answer:
                 )
             )
     citations = [chart_citation(ctx, 1, chart, stated, a.lang)]
-    if rows and len(rows) <= 2:  # 「『その他』には何が入る？」: the chart's own note on the row, when it has one
+    explains = bool(cues & {"concept", "comparison"}) or "concept" in a.asks
+    if rows and len(rows) <= 2 and explains:  # 「『その他』には何が入る？」「AとBの違い」: the chart's own notes
         for r in rows:
+            core = re.sub(r"[（(]※?\d*[)）]", "", r.label)
             for note in chart.notes_en if en else chart.notes:
-                names_row = r.label_en.lower() in note.lower() if en else f"「{r.label}」" in note
+                names_row = (
+                    r.label_en.lower() in note.lower()
+                    if en
+                    else (len(core) >= 3 or "「" + core in note) and core in note
+                )
                 if names_row and not any(note in line for line in lines):
                     lines.append(f" Chart note: {note}" if en else f"図表の注記：{note}")
     body = " ".join(x for x in lines if x) if en else "".join(x for x in lines if x)
