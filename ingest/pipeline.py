@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import re
-
 import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
