@@ -59,6 +59,7 @@ eval: $(VENV)/.installed ingest
 	$(BIN)/python -m assistant.eval tests/data/fresh4.jsonl --store $(STORE)
 	$(BIN)/python -m assistant.eval tests/data/fresh5.jsonl --store $(STORE)
 	$(BIN)/python -m assistant.eval tests/data/fresh6.jsonl --store $(STORE)
+	$(BIN)/python -m assistant.eval tests/data/fresh7.jsonl --store $(STORE)
 
 bench: $(VENV)/.installed ingest
 	$(BIN)/python -m assistant.bench --store $(STORE)

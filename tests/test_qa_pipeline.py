@@ -75,6 +75,7 @@ def test_unfamiliar_surfaces_are_understood(real_service: Any) -> None:
     romaji = ask(real_service, "konsaru gaisha kara shien uketeru tte kaitou, nan ken datta?")
     assert "148" in romaji.answer and romaji.language == "ja"
     assert "162" in ask(real_service, "Why don't firms use 伴走支援?").answer
+    assert "37.1" in ask(real_service, "伴走支援って今うけてる会社どのくらいいるの？").answer  # a label on its reading
 
 
 def test_advice_is_the_reports_own_view(real_service: Any) -> None:

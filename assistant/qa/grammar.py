@@ -15,6 +15,7 @@ from assistant.qa.cues import compiled as compiled_cues
 from assistant.qa.cues import cues_in
 from assistant.qa.injection import strip_injection
 from assistant.qa.lexicon import en_stop, generic_ja
+from assistant.qa.readings import kata2hira
 from assistant.qa.terms import age_range, age_rows, content_terms, subject_of
 from assistant.records import Chart, Language
 
@@ -100,6 +101,7 @@ class Understander:
             pat = self._en_pattern(phrase)
             df = sum(1 for p in profiles.values() if pat.search(p)) or 1
             self.idf[phrase] = math.log(1 + n / df)
+        self._add_readings(tokenizer)
         known = set(vocab)
         for phrase in self.ja:
             known.update(tokenizer.tokens(phrase))
@@ -128,6 +130,16 @@ class Understander:
         return nfkc(" ".join(parts)).replace(" ", "") + " " + nfkc(" ".join(parts)).lower()
 
     # ------------------------------------------------------------------------------------------
+    def _add_readings(self, tokenizer: SudachiTokenizer) -> None:
+        """Every chart phrase is also matched on its reading: 「うけている」 meets 「受けている」."""
+        for phrase, owners in list(self.ja.items()):
+            if not re.search(r"[\u3400-\u9fff]", phrase):
+                continue
+            reading = "".join(kata2hira(r) for _s, r, _p in tokenizer.readings(phrase))
+            if len(reading) >= 4 and reading not in self.ja:
+                self.ja[reading] = list(owners)
+                self.idf[reading] = self.idf.get(phrase, 1.0)
+
     def _younger_than(self, lang: Language) -> str:
         """The age groups below a chart's youngest row, named by that row (「35～39歳より若い年齢層」)."""
         (_lo, _hi), owner = min(self.ranges, key=lambda x: x[0][0])
