@@ -20,6 +20,7 @@ import yaml
 from assistant.qa.readings import ReadingIndex
 
 QUOTED_WORDS = re.compile(r"(?<![A-Za-z])['‘’\"“”]([A-Za-z][A-Za-z -]{0,30}?)['‘’\"“”](?![A-Za-z])")
+CIRCLED = re.compile(r"[\u2460-\u2473\u24f5-\u24fe\u2776-\u2793]")
 REPEATS = re.compile(r"([ー!?！？〜~・…。、])\1+")
 LATIN_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 ROMAJI_SYLLABLES = re.compile(
@@ -139,6 +140,7 @@ class Normalizer:
         return " ".join(out)
 
     def __call__(self, text: str) -> str:
+        text = CIRCLED.sub("、", text)  # ①…②…: list marks, not numbers (NFKC would make them 1, 2)
         text = unicodedata.normalize("NFKC", text)
         text = REPEATS.sub(r"\1", text)
         text = colloquial_data().en_negative.sub(r"\1 \2 \3not \4", text)

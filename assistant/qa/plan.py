@@ -72,7 +72,9 @@ def chart_evidence(a: Analysis) -> tuple[str | None, bool, bool]:
     enough = score >= CHART_THRESHOLD or (has_row and "figure" in a.cues and score >= ROW_THRESHOLD)
     if not enough:
         return chart_id, False, False
-    strict_vocab = a.lang == "ja" and bool(a.unknown)  # a label alone does not answer a question about something else
+    # a label alone does not answer a question about something else; one odd word beside a figure asked is no such thing
+    asks_figure = bool(a.cues & {"figure", "share", "ranking"})
+    strict_vocab = a.lang == "ja" and (len(set(a.unknown)) >= 2 or (bool(a.unknown) and not asks_figure))
     return chart_id, has_row, has_topic or (has_row and not strict_vocab)
 
 
