@@ -46,20 +46,10 @@ browser-deps:
 test: $(VENV)/.installed-test browser-deps lint
 	$(BIN)/python -m pytest -q
 
+QA_SETS := tests/qa.jsonl tests/data/dev.jsonl $(sort $(wildcard tests/data/heldout*.jsonl)) $(sort $(wildcard tests/data/fresh*.jsonl))
+
 eval: $(VENV)/.installed ingest
-	$(BIN)/python -m assistant.eval tests/qa.jsonl --store $(STORE)
-	$(BIN)/python -m assistant.eval tests/data/dev.jsonl --store $(STORE)
-	$(BIN)/python -m assistant.eval tests/data/heldout.jsonl --store $(STORE)
-	$(BIN)/python -m assistant.eval tests/data/heldout2.jsonl --store $(STORE)
-	$(BIN)/python -m assistant.eval tests/data/heldout3.jsonl --store $(STORE)
-	$(BIN)/python -m assistant.eval tests/data/heldout4.jsonl --store $(STORE)
-	$(BIN)/python -m assistant.eval tests/data/fresh1.jsonl --store $(STORE)
-	$(BIN)/python -m assistant.eval tests/data/fresh2.jsonl --store $(STORE)
-	$(BIN)/python -m assistant.eval tests/data/fresh3.jsonl --store $(STORE)
-	$(BIN)/python -m assistant.eval tests/data/fresh4.jsonl --store $(STORE)
-	$(BIN)/python -m assistant.eval tests/data/fresh5.jsonl --store $(STORE)
-	$(BIN)/python -m assistant.eval tests/data/fresh6.jsonl --store $(STORE)
-	$(BIN)/python -m assistant.eval tests/data/fresh7.jsonl --store $(STORE)
+	@for f in $(QA_SETS); do echo "== $$f"; $(BIN)/python -m assistant.eval $$f --store $(STORE) || exit 1; done
 
 bench: $(VENV)/.installed ingest
 	$(BIN)/python -m assistant.bench --store $(STORE)

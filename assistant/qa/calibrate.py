@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from assistant.eval import read_items
+from assistant.records import Turn
 from assistant.settings import load_settings
 
 GRID = [round(0.30 + 0.05 * i, 2) for i in range(15)]
@@ -37,9 +38,8 @@ def scores(paths: Sequence[Path], store: Path | None) -> list[tuple[float, bool,
         answer = engine.ask(item["question"], item.get("history", []))
         if not answer.abstained or answer.citations:  # deferred topics cite the report: not this step
             continue
-        a = engine._analyze_step(
-            {"question": item["question"], "history": engine._check("x", item.get("history", []))[1]}
-        )
+        turns = [Turn.coerce(t) for t in item.get("history", [])]
+        a = engine._analyze_step({"question": item["question"], "history": turns})
         hits = engine.index.search(a.text, a.tokens, a.lang) if a.text.strip() else []
         scored = score_sentences(ctx, a, hits)
         out.append((max((c for _s, c, _r in scored), default=0.0), bool(item["answerable"]), item["id"]))

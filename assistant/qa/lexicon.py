@@ -24,3 +24,9 @@ def generic_ja() -> frozenset[str]:
 def en_stop() -> frozenset[str]:
     """English words that carry no topic."""
     return frozenset(load_yaml("lexicon.yaml")["en_stop"].split())
+
+
+@cache
+def question_words() -> tuple[str, ...]:
+    """Words questions use beyond the report's own, so kana-only questions meet them on their reading."""
+    return tuple(load_yaml("lexicon.yaml")["question_words"].split())

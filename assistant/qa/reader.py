@@ -16,17 +16,10 @@ from assistant.qa import intent
 from assistant.qa.analysis import Analysis
 from assistant.qa.cues import cues_in
 from assistant.qa.grammar import Understander
-from assistant.qa.lexicon import en_stop
+from assistant.qa.lexicon import en_stop, question_words
 from assistant.qa.normalize import Normalizer
 from assistant.qa.readings import ReadingIndex
 from assistant.records import Chart
-
-# the words a question uses to ask, beyond the report's own: readings for kana-only questions
-QUESTION_WORDS = (
-    "何件 何社 何割 何パーセント 何人 何番目 一番 多い 少ない 割合 合計 合わせて 理由 目的 会社 企業 相談 興味 始める "
-    "自治体 調査 期間 出典 回答 比べる 違い 差 意味 教えて 受けている 使っている 利益 増えた 費用 無料 試す 選ぶ 大事"
-)
-
 
 MAX_ANALYSIS_CHARS = 300  # what the grammar reads of one question: its head and its tail
 
@@ -46,7 +39,12 @@ class QuestionReader:
             " ".join((c.title, *c.topics, *(x for r in c.rows for x in (r.label, *r.aliases)))) for c in charts.values()
         )
         self.exemplars = intent.read_exemplars()
-        vocab = [report_text, labels, QUESTION_WORDS, *(t for t, _ in self.exemplars if not re.search("[a-z]", t))]
+        vocab = [
+            report_text,
+            labels,
+            " ".join(question_words()),
+            *(t for t, _ in self.exemplars if not re.search("[a-z]", t)),
+        ]
         english = set(en_stop()) | understander.en_known
         self.normalize = Normalizer(ReadingIndex(tok, vocab, primary=2), english=english)
         asking = [t for t, labels in self.exemplars if "chitchat" not in labels]

@@ -124,9 +124,8 @@ def advice(ctx: AnswerContext, a: Analysis) -> Answer | None:
     cites = [text_citation(ctx, i + 1, g) for i, g in enumerate(groups)]
     quotes = [("".join(s.text for s in g), i + 1) for i, g in enumerate(groups)]
     if a.lang == "en":
-        body = " ".join(
-            f"{english_of(ctx, q)} [{n}] (「{q}」)" if english_of(ctx, q) else f"「{q}」 [{n}]" for q, n in quotes
-        )
+        gists = [(q, n, english_of(ctx, q)) for q, n in quotes]
+        body = " ".join(f"{g} [{n}] (「{q}」)" if g else f"「{q}」 [{n}]" for q, n, g in gists)
         text = f"The report gives no advice for a particular firm, but its authors write: {body}"
     else:
         body = "".join(f"「{q}」[{n}]" for q, n in quotes)

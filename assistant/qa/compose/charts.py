@@ -233,15 +233,13 @@ def chart_answer(ctx: AnswerContext, a: Analysis, chart_id: str) -> Answer:
     support = support_sentence(ctx, a, chart, [r.label for r in stated])
     if support is not None:
         citations.append(text_citation(ctx, 2, [support]))
-        text += (
-            (
-                f" The report's text adds [2]: {english_of(ctx, support.text)} (「{support.text}」)"
-                if english_of(ctx, support.text)
-                else f" The report's text adds [2]: 「{support.text}」"
-            )
-            if en
-            else f"本文には「{support.text}」とあります[2]。"
-        )
+        gist = english_of(ctx, support.text) if en else ""
+        if not en:
+            text += f"本文には「{support.text}」とあります[2]。"
+        elif gist:
+            text += f" The report's text adds [2]: {gist} (「{support.text}」)"
+        else:
+            text += f" The report's text adds [2]: 「{support.text}」"
     return Answer(a.question, text, False, citations, figures, a.lang, kind=kind, charts=[chart.id])
 
 
