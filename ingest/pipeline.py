@@ -80,9 +80,10 @@ def discover(paths: Sequence[Path]) -> Inputs:
                 tables = p / d["tables"] if d.get("tables") else None
                 sources.append(Source(info, p / d["file"], tables))
                 hashed.extend(x for x in (p / d["file"], tables) if x is not None)
-            if manifest.get("glossary"):
-                glossaries.append(p / manifest["glossary"])
-                hashed.append(p / manifest["glossary"])
+            listed = manifest.get("glossary") or []
+            for name in [listed] if isinstance(listed, str) else listed:  # one file or a list of them
+                glossaries.append(p / str(name))
+                hashed.append(p / str(name))
         elif p.is_dir():
             files = sorted(f for f in p.iterdir() if f.suffix.lower() in SUPPORTED)
             if not files:
@@ -159,14 +160,18 @@ def corpus_hash(files: Sequence[Path], settings: Settings, emb_id: str) -> str:
     return h.hexdigest()
 
 
+GLOSSARY_SECTIONS = (("terms", "en"), ("synonyms", "ja"), ("renderings", "renderings"), ("questions", "questions"))
+
+
 def load_glossary(files: Sequence[Path]) -> dict[str, dict[str, list[str]]]:
-    """{"en": English phrase -> Japanese terms, "ja": Japanese paraphrase -> the report's words}."""
-    out: dict[str, dict[str, list[str]]] = {"en": {}, "ja": {}, "renderings": {}}
+    """{"en": English phrase -> Japanese terms, "ja": Japanese paraphrase -> the report's words,
+    "renderings": passage -> English, "questions": passage -> questions that passage answers}."""
+    out: dict[str, dict[str, list[str]]] = {lang: {} for _, lang in GLOSSARY_SECTIONS}
     for p in files:
         data = _read_yaml(p)
-        if not isinstance(data, dict) or not isinstance(data.get("terms"), dict):
-            raise IngestError(f"{p}: a glossary needs a 'terms' mapping")
-        for key, lang in (("terms", "en"), ("synonyms", "ja"), ("renderings", "renderings")):
+        if not isinstance(data, dict) or not any(isinstance(data.get(k), dict) for k, _ in GLOSSARY_SECTIONS):
+            raise IngestError(f"{p}: a glossary needs one of the mappings {', '.join(k for k, _ in GLOSSARY_SECTIONS)}")
+        for key, lang in GLOSSARY_SECTIONS:
             section = data.get(key) or {}
             if not isinstance(section, dict):
                 raise IngestError(f"{p}: '{key}' must be a mapping")
@@ -205,6 +210,11 @@ def build_corpus(sources: Sequence[Source], settings: Settings, glossary_files: 
     for passage in glossary["renderings"]:  # a rendering belongs to a sentence the report prints
         if re.sub(r"\s+", "", passage) not in prose:
             raise IngestError(f"glossary rendering key not found in the report text: {passage!r}")
+    sentences = [re.sub(r"\s+", "", x) for c in chunks if c.kind == "text" for x in c.sentences]
+    for passage in glossary["questions"]:  # questions belong to exactly one sentence the report prints
+        key = re.sub(r"\s+", "", passage)
+        if sum(key in x for x in sentences) != 1:
+            raise IngestError(f"questions key must name exactly one sentence of the report: {passage!r}")
     return Corpus([s.info for s in sources], chunks, charts, glossary)
 
 

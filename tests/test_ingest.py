@@ -296,3 +296,18 @@ def test_chart_failure_stops_ingest_via_cli(tmp_path: Path) -> None:
     )
     assert r.returncode == 4
     assert "chart 1-3" in r.stderr and "184" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_question_keys_must_name_one_printed_sentence(tmp_path: Path, hash_settings) -> None:  # type: ignore[no-untyped-def]
+    corpus = _copy_corpus(tmp_path)
+    inputs = discover([corpus])
+    built = build_corpus(inputs.sources, hash_settings, inputs.glossaries)
+    assert sum(len(v) for v in built.glossary["questions"].values()) >= 500  # the shipped exemplars load
+    q = corpus / "questions.yaml"
+    for key, message in (("報告書に印刷されていない文", "exactly one sentence"), ("伴走支援", "exactly one sentence")):
+        q.write_text(yaml.safe_dump({"questions": {key: ["なに？"]}}, allow_unicode=True), encoding="utf-8")
+        with pytest.raises(IngestError, match=message):
+            build_corpus(inputs.sources, hash_settings, inputs.glossaries)
+    q.write_text("questions: [unclosed", encoding="utf-8")
+    with pytest.raises(IngestError, match="not valid YAML"):
+        build_corpus(inputs.sources, hash_settings, inputs.glossaries)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.index import StoreIndex
 from assistant.qa.analysis import Analysis
 from assistant.qa.grammar import Understander
+from assistant.qa.passages import PassageIndex
 from assistant.records import DocumentInfo
 
 
@@ -36,10 +38,18 @@ class AnswerContext:
     # the coverage a passage needs before the last-resort answer from the report's text;
     # chosen on labelled questions (assistant/data/calibration.yaml, `python -m assistant.qa.calibrate`)
     fallback_need: float = 1.0
+    # which sentence answers a question, from the questions each sentence answers (corpus data)
+    passages: PassageIndex | None = None
     memo: dict[str, Any] = field(default_factory=dict)  # per-store values computed on first use
 
     @classmethod
-    def build(cls, index: StoreIndex, understander: Understander, fallback_need: float = 1.0) -> AnswerContext:
+    def build(
+        cls,
+        index: StoreIndex,
+        understander: Understander,
+        fallback_need: float = 1.0,
+        normalize: Callable[[str], str] | None = None,
+    ) -> AnswerContext:
         sentences: list[SentenceRef] = []
         for ci, c in enumerate(index.chunks):
             if c.kind != "text":
@@ -58,6 +68,9 @@ class AnswerContext:
             doc=next(iter(index.documents.values())),
             sentences=sentences,
             fallback_need=fallback_need,
+            passages=PassageIndex(
+                [x.text for x in sentences], index.glossary.get("questions", {}), normalize or (lambda t: t)
+            ),
             idf={t: math.log(1 + n / d) for t, d in df.items()},
             section_titles=section_titles,
             chart_sections={c.section for c in index.charts.values()},

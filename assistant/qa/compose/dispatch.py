@@ -168,9 +168,11 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
 class Composer:
     """Built once per store; `compose` answers one analysed question."""
 
-    def __init__(self, index: StoreIndex, understander: Understander) -> None:
+    def __init__(
+        self, index: StoreIndex, understander: Understander, normalize: Callable[[str], str] | None = None
+    ) -> None:
         need = float(load_yaml("calibration.yaml")["fallback_need"])
-        self.context = AnswerContext.build(index, understander, fallback_need=need)
+        self.context = AnswerContext.build(index, understander, fallback_need=need, normalize=normalize)
 
     def compose(self, a: Analysis, hits: Callable[[], list[Hit]]) -> Answer:
         return compose(self.context, a, hits)

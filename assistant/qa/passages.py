@@ -1,0 +1,102 @@
+"""Evidence from the report's prose: which sentence answers a question, learned from the
+questions each sentence answers.
+
+The corpus ships, for every sentence of the report's prose, questions that it answers, written
+the way people ask (ja / en / kana / romaji / dialect; `corpus/questions.yaml`, checked at
+ingest against the printed text). A question is matched against those exemplar questions by
+TF-IDF cosine over hashed character n-grams and words of the normalized text (the featurizer of
+the intent model), so 「なんで国の支援がモノからコトに変わったん？」 meets the column's sentence
+through "why did government support shift from equipment to experts" and its Japanese siblings,
+not through the sentence's own wording. The score of a sentence is its best exemplar's
+similarity. Built once per store; a question costs one sparse dot product.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.qa.intent import features
+
+
+@dataclass(frozen=True)
+class PassageMatch:
+    sentence: int  # index into the context's sentences
+    score: float  # cosine with the best exemplar, 0..1
+    exemplar: str
+
+
+class PassageIndex:
+    def __init__(
+        self,
+        texts: Sequence[str],
+        questions: Mapping[str, Sequence[str]],
+        normalize: Callable[[str], str],
+    ) -> None:
+        """`texts`: the report's sentences in order; `questions`: a printed passage -> questions
+        it answers (a passage names the sentence that contains it)."""
+        compact = [re.sub(r"\s+", "", t) for t in texts]
+        owner: list[int] = []
+        exemplars: list[str] = []
+        rows: list[np.ndarray] = []
+        for passage, asked in questions.items():
+            key = re.sub(r"\s+", "", passage)
+            where = next((i for i, t in enumerate(compact) if key in t or (len(t) >= 12 and t in key)), None)
+            if where is None:
+                continue  # ingest rejects these; a hand-edited build just loses the entry
+            for q in asked:
+                idx = np.unique(features(normalize(q)))
+                if idx.size:
+                    owner.append(where)
+                    exemplars.append(q)
+                    rows.append(idx)
+        self.size = len(texts)
+        self.owner = np.asarray(owner, dtype=np.int64)
+        self.exemplars = exemplars
+        df: dict[int, int] = {}
+        for idx in rows:
+            for f in idx.tolist():
+                df[f] = df.get(f, 0) + 1
+        n = len(rows) or 1
+        self.idf = {f: math.log(1 + n / d) for f, d in df.items()}
+        # inverted lists: feature -> (exemplar ids, weights); each exemplar's weights have unit norm
+        postings: dict[int, list[tuple[int, float]]] = {}
+        for e, idx in enumerate(rows):
+            w = np.array([self.idf[f] for f in idx.tolist()])
+            w = w / (np.linalg.norm(w) or 1.0)
+            for f, x in zip(idx.tolist(), w.tolist(), strict=True):
+                postings.setdefault(f, []).append((e, x))
+        self.postings = {
+            f: (np.array([e for e, _ in p], dtype=np.int64), np.array([x for _, x in p])) for f, p in postings.items()
+        }
+        self.normalize = normalize
+
+    def __len__(self) -> int:
+        return len(self.exemplars)
+
+    def scores(self, text: str, normalized: bool = True) -> np.ndarray:
+        """Per sentence: the cosine of the question with that sentence's closest exemplar."""
+        out = np.zeros(self.size)
+        if not self.exemplars:
+            return out
+        idx = np.unique(features(text if normalized else self.normalize(text)))
+        known = [f for f in idx.tolist() if f in self.postings]
+        if not known:
+            return out
+        qw = np.array([self.idf[f] for f in known])
+        qw = qw / (np.linalg.norm(qw) or 1.0)
+        sims = np.zeros(len(self.exemplars))
+        for f, w in zip(known, qw.tolist(), strict=True):
+            ids, xs = self.postings[f]
+            sims[ids] += w * xs
+        np.maximum.at(out, self.owner, sims)
+        return out
+
+    def best(self, text: str, k: int = 3) -> list[PassageMatch]:
+        s = self.scores(text)
+        order = np.argsort(-s)[:k]
+        return [PassageMatch(int(i), float(s[i]), "") for i in order if s[i] > 0]
