@@ -36,6 +36,7 @@ class PassageIndex:
         texts: Sequence[str],
         questions: Mapping[str, Sequence[str]],
         normalize: Callable[[str], str],
+        featurize: Callable[[str], np.ndarray] = features,
     ) -> None:
         """`texts`: the report's sentences in order; `questions`: a printed passage -> questions
         it answers (a passage names the sentence that contains it)."""
@@ -49,7 +50,7 @@ class PassageIndex:
             if where is None:
                 continue  # ingest rejects these; a hand-edited build just loses the entry
             for q in asked:
-                idx = np.unique(features(normalize(q)))
+                idx = np.unique(featurize(normalize(q)))
                 if idx.size:
                     owner.append(where)
                     exemplars.append(q)
@@ -74,6 +75,7 @@ class PassageIndex:
             f: (np.array([e for e, _ in p], dtype=np.int64), np.array([x for _, x in p])) for f, p in postings.items()
         }
         self.normalize = normalize
+        self.featurize = featurize
 
     def __len__(self) -> int:
         return len(self.exemplars)
@@ -83,7 +85,7 @@ class PassageIndex:
         out = np.zeros(self.size)
         if not self.exemplars:
             return out
-        idx = np.unique(features(text if normalized else self.normalize(text)))
+        idx = np.unique(self.featurize(text if normalized else self.normalize(text)))
         known = [f for f in idx.tolist() if f in self.postings]
         if not known:
             return out

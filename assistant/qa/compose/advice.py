@@ -25,6 +25,9 @@ DENSE_WEIGHT = 1.5  # per standard deviation of similarity among the report's vi
 MAX_VIEWS = 2
 STRONG_OVERLAP = 3.0  # words of the report's own views (IDF sum): enough to answer despite other words
 RECOMMEND_PRIOR = 2.5  # an advice question wants what the report recommends, before its other views
+PASSAGE_WEIGHT = 6.0  # per unit of similarity to the questions a view's sentences answer
+PASSAGE_NEAR = 0.3  # that similarity alone shows the report speaks to the question
+PASSAGE_STRONG = 0.45  # … even when the question has words the report never uses
 REFERS_BACK = re.compile(r"^(この|その|こうした|そうした|このような|そのような)|このような|こうした")
 
 
@@ -86,7 +89,18 @@ def advice(ctx: AnswerContext, a: Analysis) -> Answer | None:
         for t in dict.fromkeys([*a.terms, *own])
         if len(t) >= 2 and t not in ordinary and not ctx.understander.framing(t)
     ]
-    cands = _candidates(ctx)
+    views = _candidates(ctx)
+    # how close the question is to those each sentence answers (corpus/questions.yaml); a sentence
+    # that is no view but answers questions like this one (「ツールを使いこなせない」 → the column's
+    # 「コト」の支援) is a candidate too
+    asked = ctx.passages.scores(a.text) if ctx.passages is not None else np.zeros(len(ctx.sentences))
+    taken = {id(s) for s, _w, _v in views}
+    extra = [
+        (s, _with_context(ctx, s), None)
+        for i, s in enumerate(ctx.sentences)
+        if asked[i] >= PASSAGE_NEAR and id(s) not in taken and not re.search(r"\d", s.text)
+    ]
+    cands = views + extra
     if not cands:
         return None
     overlaps = []
@@ -94,17 +108,27 @@ def advice(ctx: AnswerContext, a: Analysis) -> Answer | None:
         text = "".join(p.text for p in window)
         found = {t for t in terms if any(t in p.terms for p in window) or t in text}
         overlaps.append(sum(ctx.idf.get(t, 0.0) for t in found))
-    if max(overlaps) <= 0 or (len(set(a.unknown)) >= 2 and max(overlaps) < STRONG_OVERLAP):
+    position = {(x.chunk, x.pos): i for i, x in enumerate(ctx.sentences)}
+    near = np.array([max(asked[position[(p.chunk, p.pos)]] for p in window) for _s, window, _v in cands])
+    if (max(overlaps) <= 0 and near.max() < PASSAGE_NEAR) or (
+        len(set(a.unknown)) >= 2 and max(overlaps) < STRONG_OVERLAP and near.max() < PASSAGE_STRONG
+    ):
         return None  # nothing the report says bears on it: 「借入のリスケ」 is not the report's subject
     dense = np.zeros(len(cands))
-    vectors = [v for _, _, v in cands if v is not None]
-    if len(vectors) == len(cands):
+    vectors = [v for _, _, v in views if v is not None]
+    if views and len(vectors) == len(views):
         q = np.asarray(ctx.index.query_vector(a.question[:300]))
         sims = np.array([float(np.dot(v, q)) for v in vectors])
-        dense = (sims - sims.mean()) / (sims.std() or 1.0)  # how much closer than the other views
+        dense[: len(views)] = (sims - sims.mean()) / (sims.std() or 1.0)  # how much closer than the other views
     scored = sorted(
         (
-            (overlaps[i] + DENSE_WEIGHT * dense[i] + (RECOMMEND_PRIOR if RECOMMENDS.search(s.text) else 0.0), s)
+            (
+                overlaps[i]
+                + DENSE_WEIGHT * dense[i]
+                + PASSAGE_WEIGHT * near[i]
+                + (RECOMMEND_PRIOR if RECOMMENDS.search(s.text) else 0.0),
+                s,
+            )
             for i, (s, _w, _v) in enumerate(cands)
         ),
         key=lambda x: -x[0],

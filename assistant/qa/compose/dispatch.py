@@ -27,7 +27,7 @@ from assistant.qa.grammar import Understander
 from assistant.qa.lexicon import generic_ja
 from assistant.qa.part_context import PartContext
 from assistant.qa.parts import add_parts
-from assistant.qa.plan import chart_evidence, make_plan
+from assistant.qa.plan import QUANTITY_ASKS, QUANTITY_CUES, chart_evidence, make_plan
 from assistant.qa.resources import load_yaml
 from assistant.records import Answer
 
@@ -44,7 +44,10 @@ def compose(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> A
         ans = advice(ctx, plan.main)
         if ans is not None:
             chart_id, has_row, chart_ok = chart_evidence(plan.main)
-            if (chart_ok or has_row) and chart_id is not None:  # 「どこに相談したら…みんなどこから？」: the figures too
+            figures = bool(set(plan.main.asks) & QUANTITY_ASKS or plan.main.cues & QUANTITY_CUES)
+            if (
+                chart_ok or (has_row and figures)
+            ) and chart_id is not None:  # 「どこに相談したら…みんなどこから？」: the figures too
                 return merge_answers(a, [ans, chart_answer(ctx, plan.main, chart_id)], kind="advice")
             return ans
     if not plan.missing:  # a clause at a time, when the answer left one out (or refused the whole)
@@ -158,11 +161,26 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
         )
         if pair is not None:
             return multi_chart_answer(ctx, a, pair)
-        return chart_answer(ctx, a, chart_id)
+        main = chart_answer(ctx, a, chart_id)
+        if "why" in a.cues and is_why_chart(a, chart_id) and not main.abstained:
+            return _with_reading(ctx, a, main, hits, ctx.index.charts[chart_id].section)
+        return main
     ans = concept(ctx, a, hits, strict=False)
     if ans is None and not a.cues & {"measure", "outcome", "named"}:
         ans = concept(ctx, a, hits, strict=False, need=ctx.fallback_need)  # calibrated last resort
     return ans if ans is not None else abstain(ctx, a, reason="none")
+
+
+def _with_reading(ctx: AnswerContext, a: Analysis, main: Answer, hits: Callable[[], list[Hit]], section: str) -> Answer:
+    """「まだ受けていないのはなぜ？」 on a chart of reasons: its figures, then the report's reading of
+    them (「…イメージしにくい」「投資対効果…」) when its text gives one the figures do not."""
+    reading = concept(ctx, a, hits, strict=False, section=section, need=0.4)
+    if reading is None or reading.abstained or not reading.citations:
+        return main
+    quote = reading.citations[0].quote
+    if not quote or quote in main.answer or re.search(r"\d", quote):
+        return main  # the chart's own sentence already quoted, or one more restatement of its figures
+    return merge_answers(a, [main, reading], kind=main.kind)
 
 
 class Composer:

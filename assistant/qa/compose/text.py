@@ -27,6 +27,7 @@ REFERS_BACK = re.compile(r"このような|こうした|そうした|これら|�
 FINDINGS = re.compile(r"分かりました|明らかになった|示された|上位の回答")
 VIEWS = re.compile(r"だろう|と言える|言えない|ではないか|かもしれない|考えられる|べき|望ましい|お勧め|不可欠")
 PASSAGE_WEIGHT = 3.0  # chosen on the labelled prose questions of the older sets (top-1 .55 -> .69)
+PASSAGE_FULL = 0.6  # the similarity to a sentence's questions that counts as covering the question
 REASONS = re.compile(r"ため|要因|背景|理由|ことから|から、|のは、")
 
 
@@ -88,6 +89,8 @@ def score_sentences(
         }  # 年齢 in 年齢層
         got = sum(weights[t] for t in found)
         coverage = sum(weights[t] for t in core if t in found) / core_total
+        if asked is not None:  # a question close to those the sentence answers is covered by it
+            coverage = max(coverage, min(1.0, asked[i] / PASSAGE_FULL))
         score = got / total + 0.15 / (1 + rank.get(s.chunk, 20))
         if asked is not None:
             score += PASSAGE_WEIGHT * asked[i]  # how close the question is to those this sentence answers
