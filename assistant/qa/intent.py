@@ -215,3 +215,32 @@ def load_or_train(cache_dir: Path, key: str, featurize: Callable[[str], np.ndarr
     except OSError as e:  # a read-only store still answers; it trains again next start
         log.warning("cannot cache the intent model in %s (%s)", cache_dir, e)
     return model
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Train (or load) the model for the current store and print its cross-validated scores."""
+    import argparse
+
+    from assistant.engine import Engine
+    from assistant.settings import load_settings
+
+    p = argparse.ArgumentParser(prog="python -m assistant.qa.intent")
+    p.add_argument("--store", type=Path)
+    args = p.parse_args(argv)
+    engine = Engine.open(load_settings(store=args.store))
+    reports = sorted(Path(engine.index.build).glob("intent-*.json"), key=lambda f: f.stat().st_mtime)
+    if not reports:
+        print("no cross-validation report beside the build (the model was cached without one)")
+        return 1
+    rep = json.loads(reports[-1].read_text(encoding="utf-8"))
+    print(f"{rep['exemplars']} exemplars; exact label set (out of fold) {rep['exact_set_accuracy']:.3f}")
+    print(f"{'label':10s} {'support':>7s} {'precision':>9s} {'recall':>6s} {'f1':>5s} {'threshold':>9s}")
+    for lab, r in rep["labels"].items():
+        print(
+            f"{lab:10s} {r['support']:7d} {r['precision']:9.3f} {r['recall']:6.3f} {r['f1']:5.3f} {r['threshold']:9.3f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

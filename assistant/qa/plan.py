@@ -170,10 +170,8 @@ def make_plan(
     if percent_chart:  # a share of a percentage chart is a count: 「何社くらい」「人数にしたら」
         counts = chart_ok and COUNT_OF_PERCENT.search(a.text.lower()) is not None
         requested = [p for p in requested if p != "share"] + (["share"] if counts else [])
-    sure = a.asks.get("advice", 0.0) >= 0.8 and not asks & QUANTITY_ASKS  # 「費用が心配で…どうしたら」 names a row
-    # a row named beside an advice request is usually the asker's own situation (「受けてるんやけど…まずい？」)
-    situation = has_row and not asks & QUANTITY_ASKS
-    advice = "advice" in asks and (sure or not has_row or situation) and not _blocked(a) and "named" not in a.cues
+    # the report's views answer it, with the figures that bear on the asker's situation (compose)
+    advice = "advice" in asks and not _blocked(a) and "named" not in a.cues
     if missing:
         requested.append("missing")
     return Plan(main, tuple(requested), tuple(missing), of_responses, advice)

@@ -25,6 +25,7 @@ DENSE_WEIGHT = 1.5  # per standard deviation of similarity among the report's vi
 MAX_VIEWS = 2
 STRONG_OVERLAP = 3.0  # words of the report's own views (IDF sum): enough to answer despite other words
 RECOMMEND_PRIOR = 2.5  # an advice question wants what the report recommends, before its other views
+VIEW_PRIOR = 1.0  # … and the authors' views before the report's other sentences
 PASSAGE_WEIGHT = 6.0  # per unit of similarity to the questions a view's sentences answer
 PASSAGE_NEAR = 0.3  # that similarity alone shows the report speaks to the question
 PASSAGE_STRONG = 0.45  # … even when the question has words the report never uses
@@ -95,10 +96,10 @@ def advice(ctx: AnswerContext, a: Analysis) -> Answer | None:
     # 「コト」の支援) is a candidate too
     asked = ctx.passages.scores(a.text) if ctx.passages is not None else np.zeros(len(ctx.sentences))
     taken = {id(s) for s, _w, _v in views}
-    extra = [
+    extra = [  # every other sentence of the report's prose that states no figure
         (s, _with_context(ctx, s), None)
-        for i, s in enumerate(ctx.sentences)
-        if asked[i] >= PASSAGE_NEAR and id(s) not in taken and not re.search(r"\d", s.text)
+        for s in ctx.sentences
+        if id(s) not in taken and not re.search(r"\d", s.text) and not s.text.startswith("※")
     ]
     cands = views + extra
     if not cands:
@@ -110,8 +111,10 @@ def advice(ctx: AnswerContext, a: Analysis) -> Answer | None:
         overlaps.append(sum(ctx.idf.get(t, 0.0) for t in found))
     position = {(x.chunk, x.pos): i for i, x in enumerate(ctx.sentences)}
     near = np.array([max(asked[position[(p.chunk, p.pos)]] for p in window) for _s, window, _v in cands])
-    if (max(overlaps) <= 0 and near.max() < PASSAGE_NEAR) or (
-        len(set(a.unknown)) >= 2 and max(overlaps) < STRONG_OVERLAP and near.max() < PASSAGE_STRONG
+    # 「伴走支援ってどこに頼めばいい？」 names nothing but the report's subject: its recommendations answer it.
+    # Words the report never uses count in Japanese only; an English question has many ordinary ones.
+    if (terms and max(overlaps) <= 0 and near.max() < PASSAGE_NEAR) or (
+        a.lang == "ja" and len(set(a.unknown)) >= 2 and max(overlaps) < STRONG_OVERLAP and near.max() < PASSAGE_STRONG
     ):
         return None  # nothing the report says bears on it: 「借入のリスケ」 is not the report's subject
     dense = np.zeros(len(cands))
@@ -126,7 +129,7 @@ def advice(ctx: AnswerContext, a: Analysis) -> Answer | None:
                 overlaps[i]
                 + DENSE_WEIGHT * dense[i]
                 + PASSAGE_WEIGHT * near[i]
-                + (RECOMMEND_PRIOR if RECOMMENDS.search(s.text) else 0.0),
+                + (RECOMMEND_PRIOR if RECOMMENDS.search(s.text) else VIEW_PRIOR if i < len(views) else 0.0),
                 s,
             )
             for i, (s, _w, _v) in enumerate(cands)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from assistant.index import Hit, StoreIndex
 from assistant.qa.analysis import Analysis
@@ -27,7 +28,7 @@ from assistant.qa.grammar import Understander
 from assistant.qa.lexicon import generic_ja
 from assistant.qa.part_context import PartContext
 from assistant.qa.parts import add_parts
-from assistant.qa.plan import QUANTITY_ASKS, QUANTITY_CUES, chart_evidence, make_plan
+from assistant.qa.plan import QUANTITY_ASKS, QUANTITY_CUES, Plan, chart_evidence, make_plan
 from assistant.qa.resources import load_yaml
 from assistant.records import Answer
 
@@ -41,15 +42,9 @@ def compose(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> A
     main = compose_main(ctx, plan.main, hits)
     deferred = main.abstained and bool(main.citations)  # the report says this comes in its next issue
     if plan.advice and not deferred:
-        ans = advice(ctx, plan.main)
-        if ans is not None:
-            chart_id, has_row, chart_ok = chart_evidence(plan.main)
-            figures = bool(set(plan.main.asks) & QUANTITY_ASKS or plan.main.cues & QUANTITY_CUES)
-            if (
-                chart_ok or (has_row and figures)
-            ) and chart_id is not None:  # 「どこに相談したら…みんなどこから？」: the figures too
-                return merge_answers(a, [ans, chart_answer(ctx, plan.main, chart_id)], kind="advice")
-            return ans
+        views = advice(ctx, plan.main)
+        if views is not None:
+            return _advice_with_figures(ctx, plan, main, views)
     if not plan.missing:  # a clause at a time, when the answer left one out (or refused the whole)
         main = by_clause(ctx, a, main, compose_main, lambda c: _hits_for(ctx, c))
     if main.abstained or not plan.parts:
@@ -69,6 +64,30 @@ def compose(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> A
         summed="sum" in plan.parts,
     )
     return add_parts(part_ctx, plan.parts)
+
+
+def _advice_with_figures(ctx: AnswerContext, plan: Plan, main: Answer, views: Answer) -> Answer:
+    """The report's views, and the figures that bear on the asker's situation: 「営業で勧められた。
+    普通？」 → how many firms started through a sales contact; 「みんなどこに頼んでる？」 → the
+    providers, most common first. A figure asked for comes first, then the views."""
+    a = plan.main
+    chart_id, has_row, chart_ok = chart_evidence(a)
+    asked_first = bool(set(a.asks) & QUANTITY_ASKS or a.cues & QUANTITY_CUES)
+    if chart_id is None or not (chart_ok or has_row):
+        if not (asked_first and "figure" in a.cues):
+            return views
+        # 「うちの市で募集してる？定員は何社？」: the figure asked for is not in the report; say so first
+        note = (
+            "The report does not give the figure you ask for. "
+            if a.lang == "en"
+            else "お尋ねの数値は報告書に記載がありません。"
+        )
+        return replace(views, answer=note + views.answer, abstained=True)  # what it has, cited; not an answer
+    figures = main if not main.abstained and main.charts else chart_answer(ctx, a, chart_id)
+    if figures.abstained:
+        return views
+    parts = [figures, views] if asked_first else [views, figures]
+    return merge_answers(a, parts, kind="advice")
 
 
 def _hits_for(ctx: AnswerContext, c: Analysis) -> Callable[[], list[Hit]]:
