@@ -40,7 +40,7 @@ class Engine:
         report_text = "\n".join(c.text for c in index.chunks)
         self.understander = Understander(index.charts, index.glossary, index.vocab, index.tokenizer, report_text)
         self.reader = QuestionReader(self.understander, index.charts, report_text, index.build)
-        self.composer = Composer(index, self.understander, self.reader.normalize)
+        self.composer = Composer(index, self.understander, self.reader.normalize, self.reader.read)
         self._cache: dict[str, Analysis] = {}
         self._lock = threading.Lock()
         self.chain = (

@@ -161,3 +161,42 @@ def test_the_askers_numbers_are_never_repeated(real_service: Any) -> None:
         a = ask(real_service, q)
         assert not unsupported_numbers(a.answer, numbers), (q, a.answer)
     assert "35～39歳より若い年齢層" in ask(real_service, "30～34歳と45～49歳の活用状況を比べたいです").answer
+
+
+def test_a_clause_the_report_cannot_answer_is_named_not_dropped(real_service: Any) -> None:
+    # a figure plus a definition the report never gives: the count, then what is missing
+    a = ask(real_service, "税理士から支援を受けてる会社は何件？あと契約期間って普通どのくらい？")
+    assert "40" in a.answer and "記載がありません" in a.answer and not a.abstained
+    # a figure plus the names of providers, which the report never gives
+    b = ask(real_service, "How many firms get support from a tax accountant, and which firms are they?")
+    assert "40" in b.answer and "does not cover" in b.answer
+
+
+def test_advice_gives_the_reports_view_with_the_figures_of_the_askers_situation(real_service: Any) -> None:
+    a = ask(
+        real_service,
+        "電話で売り込みがあって伴走支援を勧められた。みんなもそういうきっかけで始めてるもの？やってみるべき？",
+    )
+    assert not a.abstained and a.kind == "advice"
+    assert "120" in a.answer  # the sales-contact figure bears on the situation, and comes first
+    assert a.answer.index("120") < a.answer.index("報告書の見解")
+    assert any(c.chart is None for c in a.citations)  # and the report's own words, cited
+
+
+def test_why_on_a_chart_of_reasons_adds_the_reports_reading(real_service: Any) -> None:
+    a = ask(real_service, "伴走支援を使ってない会社が多いのは、どういう理由だと報告書は見てるの？")
+    assert "162" in a.answer  # the chart's top reason
+    quotes = [c.quote for c in a.citations if c.chart is None]
+    assert any("二の足" in q or "イメージ" in q for q in quotes), quotes  # the authors' reading of it
+
+
+def test_prose_questions_meet_their_sentence_through_the_questions_it_answers(real_service: Any) -> None:
+    # no word of the sentence is used: 「コト」の支援 is found through questions like this one
+    a = ask(real_service, "国の支援がモノからコトに移ってきたのはどうして？")
+    assert not a.abstained
+    assert any(c.section == "column" for c in a.citations)
+    index = real_service.composer.context.passages
+    assert index is not None and len(index) >= 1000
+    top = np.argsort(-index.scores("伴走支援が広まった背景って何？", normalized=False))[:2]
+    texts = [real_service.composer.context.sentences[int(i)].text for i in top]
+    assert any("広がりました" in t for t in texts), texts  # the intro's reason sentence, beside its definition

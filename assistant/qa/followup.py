@@ -35,7 +35,7 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
     patterns = compiled_cues()
     anaphoric = bool(patterns.followup_ja.search(text) or patterns.followup_en.search(a.text.lower().strip()))
     short = len(text) <= 14 if a.lang == "ja" else len(a.text.split()) <= 6
-    meta = a.cues & {"period", "respondents", "publisher", "author", "title", "about"}
+    meta = a.cues & {"period", "respondents", "publisher", "author", "title", "about", "structure"}
     this_chart = re.search(r"(この|その)(質問|設問|項目|グラフ|図)|\b(this|that) (question|chart)\b", a.text.lower())
     anaphoric = anaphoric or this_chart is not None or ("share" in a.cues and not a.rows)  # a share of what was said
     meta = meta if "share" not in a.cues else set()  # 「回答企業数に対する割合にすると？」 asks about the last figure

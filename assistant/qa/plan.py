@@ -18,7 +18,7 @@ from assistant.qa.compose.charts import CHART_THRESHOLD, pick_chart
 from assistant.qa.cues import compiled as compiled_cues
 
 ROW_THRESHOLD = 0.5
-META_CUES = frozenset({"period", "respondents", "publisher", "author", "title", "about"})
+META_CUES = frozenset({"period", "respondents", "publisher", "author", "title", "about", "structure"})
 QUANTITY_ASKS = frozenset({"value", "top", "least", "nth", "compare", "share", "sum", "all"})
 RANKING_CUES = frozenset({"ranking", "superlative", "least", "topn", "nth", "all"})
 QUANTITY_CUES = frozenset({"figure", "ranking", "comparison", "least", "all", "superlative", "topn", "nth"})
@@ -66,6 +66,9 @@ def chart_evidence(a: Analysis) -> tuple[str | None, bool, bool]:
     chart_id, score = pick_chart(a)
     if chart_id is None:
         return None, False, False
+    own = [m for m in a.matches if any(o.chart == chart_id for o in m.owners)]
+    if "why" in a.cues and own and all(_asks_why(m.phrase) for m in own):
+        return chart_id, False, False  # 「…に切り替えた理由は？」: the word that asks why names no chart of reasons
     has_topic = any(o.chart == chart_id and o.kind in ("topic", "why") for m in a.matches for o in m.owners)
     has_row = bool(a.rows.get(chart_id) or a.derived.get(chart_id))
     # a row asked for as a figure is evidence enough, even through a paraphrase several charts share
@@ -76,6 +79,11 @@ def chart_evidence(a: Analysis) -> tuple[str | None, bool, bool]:
     asks_figure = bool(a.cues & {"figure", "share", "ranking"})
     strict_vocab = a.lang == "ja" and (len(set(a.unknown)) >= 2 or (bool(a.unknown) and not asks_figure))
     return chart_id, has_row, has_topic or (has_row and not strict_vocab)
+
+
+def _asks_why(phrase: str) -> bool:
+    cues = compiled_cues()
+    return bool(cues.ja["why"].fullmatch(phrase.replace(" ", "")) or cues.en["why"].fullmatch(phrase.lower()))
 
 
 def _missing_names(a: Analysis) -> list[str]:
@@ -171,7 +179,10 @@ def make_plan(
         counts = chart_ok and COUNT_OF_PERCENT.search(a.text.lower()) is not None
         requested = [p for p in requested if p != "share"] + (["share"] if counts else [])
     # the report's views answer it, with the figures that bear on the asker's situation (compose)
-    advice = "advice" in asks and not _blocked(a) and "named" not in a.cues
+    # beside a figure asked for (「誰も選ばなかったきっかけは？」), only a confident intent is advice
+    figure_asked = bool(asks & QUANTITY_ASKS or a.cues & QUANTITY_CUES)
+    advice_sure = a.asks.get("advice", 0.0) >= (CONFIDENT if figure_asked else 0.0)
+    advice = "advice" in asks and advice_sure and not _blocked(a) and "named" not in a.cues
     if missing:
         requested.append("missing")
     return Plan(main, tuple(requested), tuple(missing), of_responses, advice)

@@ -7,6 +7,7 @@ beside the store build, keyed by the exemplars, the featurizer and the build.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from assistant.qa.normalize import Normalizer
 from assistant.qa.readings import ReadingIndex
 from assistant.records import Chart
 
+ASKING_MIN_EXEMPLARS = 2
 MAX_ANALYSIS_CHARS = 300  # what the grammar reads of one question: its head and its tail
 
 
@@ -48,7 +50,9 @@ class QuestionReader:
         english = set(en_stop()) | understander.en_known
         self.normalize = Normalizer(ReadingIndex(tok, vocab, primary=2), english=english)
         asking = [t for t, labels in self.exemplars if "chitchat" not in labels]
-        understander.add_known({w for t in asking for w in tok.tokens(self.normalize(t))})
+        # words many exemplars share are how people ask (ざっくり, 結論); one exemplar's 契約 is a topic
+        uses = Counter(w for t in asking for w in set(tok.tokens(self.normalize(t))))
+        understander.add_known({w for w, n in uses.items() if n >= ASKING_MIN_EXEMPLARS})
         key = intent.cache_key(intent.exemplars_text(), cache_dir.name)
         self.intents = intent.load_or_train(cache_dir, key, self.featurize)
 

@@ -13,7 +13,7 @@ from assistant.qa.analysis import Analysis
 from assistant.qa.compose.context import AnswerContext
 from assistant.qa.compose.merge import merge_answers
 from assistant.qa.lexicon import generic_ja
-from assistant.qa.plan import CLAUSE_BREAK, MAX_CLAUSES, META_CUES, chart_evidence
+from assistant.qa.plan import CLAUSE_BREAK, MAX_CLAUSES, META_CUES, chart_evidence, with_intent_cues
 from assistant.records import Answer, echoable
 
 TEXT_CUES = frozenset({"concept", "why", "opinion", "when"})
@@ -29,11 +29,15 @@ def clauses_of(text: str) -> list[str]:
 
 def _uncovered(main: Answer, c: Analysis) -> bool:
     """Does this clause ask for something the main answer does not give?"""
+    if "named" in c.cues:
+        return True  # 「どこの銀行？」"which banks are they?": the report names no provider or programme
     content = [t for t in c.terms if t not in generic_ja()]
     if not content or "exclude" in c.cues or (c.cues & PART_CUES and not c.cues & TEXT_CUES):
         return False  # 「出典付きで」「（その他は除いて）」: parts and modifiers of the main request
     cited = {x.chart for x in main.citations if x.chart}
-    chart_id, _has_row, ok = chart_evidence(c)
+    chart_id, has_row, ok = chart_evidence(c)
+    if c.lang == "ja" and c.unknown and not (ok and has_row):
+        return True  # 「契約期間は普通どのくらい？」: words the report never uses, and no figure of it
     if ok and chart_id is not None and chart_id not in cited and not c.cues & TEXT_CUES:
         return True  # a figure from another chart
     has_text = any(x.chart is None for x in main.citations)
@@ -53,16 +57,20 @@ def by_clause(
     answered: list[Answer] = [] if main.abstained else [main]
     missing: list[str] = []
     for text in clauses:
-        c = ctx.understander.analyze(text)
+        c = with_intent_cues(ctx.read(text) if ctx.read is not None else ctx.understander.analyze(text))
         if not main.abstained and not _uncovered(main, c):
             continue
         own = compose(ctx, c, hits_for(c))
         quote_only = not any(x.chart for x in own.citations) and own.kind != "meta"
         if quote_only and not c.cues & TEXT_CUES:
             own = replace(own, abstained=True)  # a passage found for a clause that asks for no text is chance
+        if c.cues & {"concept", "why"} and not any(x.chart is None for x in own.citations):
+            own = replace(own, abstained=True)  # 「認定支援機関ってなに？」: its count is no definition
+        if not own.abstained and {x.quote for x in own.citations} <= {x.quote for x in main.citations}:
+            continue  # what the main answer already says
         if not own.abstained:
             answered.append(own)
-        elif main.abstained or c.cues & TEXT_CUES or chart_evidence(c)[2]:
+        elif main.abstained or c.cues & (TEXT_CUES | {"named"}) or chart_evidence(c)[2] or c.unknown:
             missing.append(text)
     if not answered:
         return main

@@ -40,6 +40,8 @@ class AnswerContext:
     fallback_need: float = 1.0
     # which sentence answers a question, from the questions each sentence answers (corpus data)
     passages: PassageIndex | None = None
+    # reads a piece of the question (a clause) with the intent model too; the grammar alone by default
+    read: Callable[[str], Analysis] | None = None
     memo: dict[str, Any] = field(default_factory=dict)  # per-store values computed on first use
 
     @classmethod
@@ -49,6 +51,7 @@ class AnswerContext:
         understander: Understander,
         fallback_need: float = 1.0,
         normalize: Callable[[str], str] | None = None,
+        read: Callable[[str], Analysis] | None = None,
     ) -> AnswerContext:
         sentences: list[SentenceRef] = []
         for ci, c in enumerate(index.chunks):
@@ -68,6 +71,7 @@ class AnswerContext:
             doc=next(iter(index.documents.values())),
             sentences=sentences,
             fallback_need=fallback_need,
+            read=read,
             passages=PassageIndex(
                 [x.text for x in sentences], index.glossary.get("questions", {}), normalize or (lambda t: t)
             ),

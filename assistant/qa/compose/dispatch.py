@@ -86,7 +86,7 @@ def _advice_with_figures(ctx: AnswerContext, plan: Plan, main: Answer, views: An
     figures = main if not main.abstained and main.charts else chart_answer(ctx, a, chart_id)
     if figures.abstained:
         return views
-    parts = [figures, views] if asked_first else [views, figures]
+    parts = [figures, views] if asked_first or (chart_ok and has_row) else [views, figures]
     return merge_answers(a, parts, kind="advice")
 
 
@@ -125,7 +125,10 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
         return summary(ctx, a)  # 「まとめを教えて」, not 「まとめでは…の理由として何を挙げてる？」
     if "named" in a.cues:  # 「おすすめの会社」: the report names no providers
         return abstain(ctx, a, reason="none")
-    meta = next((k for k in ("period", "respondents", "publisher", "author", "title", "about") if k in a.cues), None)
+    meta = next(
+        (k for k in ("period", "respondents", "publisher", "author", "title", "structure", "about") if k in a.cues),
+        None,
+    )
     has_topic = chart_id is not None and any(
         o.chart == chart_id and o.kind in ("topic", "why") for m in a.matches for o in m.owners
     )
@@ -142,7 +145,9 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
     if meta == "respondents" and chart_ok and chart_id is not None and has_topic and not has_row and not asks_figure:
         pair = comparison_pair(ctx, a, chart_id, score, any_section=True)
         return merge_answers(a, [base_answer(ctx, a, c) for c in (pair or [chart_id])], kind="meta")
-    if meta and (not chart_ok or meta in ("period", "publisher", "author", "title", "about") or not has_row):
+    if meta and (
+        not chart_ok or meta in ("period", "publisher", "author", "title", "structure", "about") or not has_row
+    ):
         return meta_answer(ctx, a, meta)
     if a.lang == "ja" and len(set(a.unknown)) >= 2 and not chart_ok:
         return abstain(ctx, a, reason="none")
@@ -193,12 +198,18 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
 def _with_reading(ctx: AnswerContext, a: Analysis, main: Answer, hits: Callable[[], list[Hit]], section: str) -> Answer:
     """「まだ受けていないのはなぜ？」 on a chart of reasons: its figures, then the report's reading of
     them (「…イメージしにくい」「投資対効果…」) when its text gives one the figures do not."""
-    reading = concept(ctx, a, hits, strict=False, section=section, need=0.4)
+    said = main.answer + "".join(c.quote for c in main.citations)
+    reading = concept(
+        ctx,
+        a,
+        hits,
+        strict=False,
+        section=section,
+        need=0.4,
+        avoid=lambda s: s.text in said or bool(re.search(r"\d", s.text)),  # no second restatement of figures
+    )
     if reading is None or reading.abstained or not reading.citations:
         return main
-    quote = reading.citations[0].quote
-    if not quote or quote in main.answer or re.search(r"\d", quote):
-        return main  # the chart's own sentence already quoted, or one more restatement of its figures
     return merge_answers(a, [main, reading], kind=main.kind)
 
 
@@ -206,10 +217,14 @@ class Composer:
     """Built once per store; `compose` answers one analysed question."""
 
     def __init__(
-        self, index: StoreIndex, understander: Understander, normalize: Callable[[str], str] | None = None
+        self,
+        index: StoreIndex,
+        understander: Understander,
+        normalize: Callable[[str], str] | None = None,
+        read: Callable[[str], Analysis] | None = None,
     ) -> None:
         need = float(load_yaml("calibration.yaml")["fallback_need"])
-        self.context = AnswerContext.build(index, understander, fallback_need=need, normalize=normalize)
+        self.context = AnswerContext.build(index, understander, fallback_need=need, normalize=normalize, read=read)
 
     def compose(self, a: Analysis, hits: Callable[[], list[Hit]]) -> Answer:
         return compose(self.context, a, hits)

@@ -50,6 +50,8 @@ def meta_answer(ctx: AnswerContext, a: Analysis, kind: str) -> Answer:
             if en
             else f"レポートのタイトルは『{d.title}』（{d.publisher}）です[1]。"
         )
+    elif kind == "structure":
+        text = _structure(ctx, en)
     else:
         topics = "、".join(c.title for c in ctx.index.charts.values())
         topics_en = "; ".join(c.title_en for c in ctx.index.charts.values())
@@ -60,11 +62,38 @@ def meta_answer(ctx: AnswerContext, a: Analysis, kind: str) -> Answer:
             else f"『{d.title}』は{d.publisher}による中小企業への調査（n={d.respondents}、調査期間 {d.period_label}）の報告です。"
             f"扱っている内容：{topics}[1]。"
         )
-    if kind in ("title", "about"):  # the report's opening says what it is about
+    if kind in ("title", "about", "structure"):  # the report's opening says what it is about
         intro = [x for x in ctx.sentences if ctx.index.chunks[x.chunk].section == "intro"][:1]
         if intro:
             cites = [text_citation(ctx, 1, intro)]
     return Answer(a.question, text, False, cites, [], a.lang, kind="meta")
+
+
+def _structure(ctx: AnswerContext, en: bool) -> str:
+    """The report's parts in order, chapters grouping their numbered sections (1-1 … 2-3)."""
+    parts: list[str] = []
+    chapter = ""
+    sections = [c.section for c in ctx.index.charts.values()]  # a section of one chart is named by it
+    english = {
+        c.section: c.title_en for c in ctx.index.charts.values() if c.title_en and sections.count(c.section) == 1
+    }
+    for sid, title in ctx.section_titles.items():
+        if en and sid in english:
+            title = f"{english[sid]} ({title})"
+        if "-" in sid and sid.split("-")[0].isdigit():
+            head = sid.split("-")[0]
+            if head != chapter:
+                chapter = head
+                parts.append(f"Chapter {head}:" if en else f"第{head}章：")
+            parts[-1] += f" {sid} {title}" if en else f"{sid}「{title}」"
+        else:
+            parts.append(f"{title} ({sid})" if en else f"「{title}」")
+    sep = "; " if en else "、"
+    return (
+        f"The report is organised as follows: {sep.join(parts)} [1]."
+        if en
+        else f"報告書の構成は次のとおりです：{sep.join(parts)}[1]。"
+    )
 
 
 def nearest_charts(ctx: AnswerContext, a: Analysis, k: int = 3) -> list[Chart]:

@@ -124,13 +124,17 @@ def concept(
     strict: bool,
     section: str | None = None,
     need: float | None = None,
+    avoid: Callable[[SentenceRef], bool] | None = None,
 ) -> Answer | None:
-    """The report's sentences that cover the question; `need` overrides the coverage they must reach."""
+    """The report's sentences that cover the question; `need` overrides the coverage they must reach;
+    sentences for which `avoid` holds are not quoted (already said elsewhere in the answer)."""
     if not a.subject and all(t in generic_ja() for t in a.terms) and section is None:
         return None  # only 「伴走支援」「企業」: any passage would do, so none answers
     named = section_named(ctx, a) if section is None else None
     section = section or named
     scored = score_sentences(ctx, a, hits(), section, drop=section_words(ctx, named) if named else set())
+    if avoid is not None:
+        scored = [x for x in scored if not avoid(x[2])]
     if not scored:
         return None
     variants = _subject_variants(a.subject)
@@ -163,7 +167,7 @@ def concept(
         return abstain(ctx, a, reason="deferred", deferred=best)
     if a.cues & {"figure", "when"} and not re.search(r"\d|割|半数|約半分", best.text):
         return None  # a number or a date was asked for, and the best passage has none
-    chunk_sents = [s for s in ctx.sentences if s.chunk == best.chunk]
+    chunk_sents = [s for s in ctx.sentences if s.chunk == best.chunk and (avoid is None or not avoid(s))]
     prv = next((s for s in chunk_sents if s.pos == best.pos - 1), None)
     nxt = next((s for s in chunk_sents if s.pos == best.pos + 1), None)
     lead = (
