@@ -182,6 +182,8 @@ def make_plan(
     # beside a figure asked for (「誰も選ばなかったきっかけは？」), only a confident intent is advice
     figure_asked = bool(asks & QUANTITY_ASKS or a.cues & QUANTITY_CUES)
     advice_sure = a.asks.get("advice", 0.0) >= (CONFIDENT if figure_asked else 0.0)
+    # "what does it mean?" after "I keep seeing it": the stronger of the text intents decides
+    advice_sure = advice_sure and a.asks.get("advice", 0.0) >= max(a.asks.get("concept", 0.0), a.asks.get("why", 0.0))
     advice = "advice" in asks and advice_sure and not _blocked(a) and "named" not in a.cues
     if missing:
         requested.append("missing")

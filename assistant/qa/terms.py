@@ -151,7 +151,7 @@ def subject_of(glossary: dict[str, list[str]], text_ja: str, text_en: str, lang:
             break
     if m and lang == "en":
         subject = m.group(1).strip()
-        if subject in EN_PRONOUNS:
+        if subject.split(" ")[0] in EN_PRONOUNS:  # "what does it (actually) mean?"
             return None  # "what do those mean?": the words asked about are elsewhere in the question
         japanese = re.findall(r"[\u3040-\u30ff\u3400-\u9fff]{2,}", subject)
         plain = re.sub(r"\s*\([^)]*\)", "", subject)  # "hands-on (伴走) support" -> "hands-on support"

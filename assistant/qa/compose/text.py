@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from assistant.index import Hit
 from assistant.qa.analysis import Analysis
@@ -98,7 +99,8 @@ def score_sentences(
         if present:
             score += 0.3
             if "concept" in a.cues and any(_defines(s.text, subj) for subj in present):
-                score += 1.0  # the sentence that defines what is asked about comes first
+                score += 1.0  # the sentence that defines what is asked about comes first, and answers it
+                coverage = 1.0
             elif "concept" in a.cues and any(
                 re.search(rf"(とする|という|といった|ような|ための)“?{re.escape(subj)}", s.text) for subj in present
             ):
@@ -128,6 +130,10 @@ def concept(
 ) -> Answer | None:
     """The report's sentences that cover the question; `need` overrides the coverage they must reach;
     sentences for which `avoid` holds are not quoted (already said elsewhere in the answer)."""
+    if not a.subject and "concept" in a.cues and a.terms:
+        named = "".join(dict.fromkeys(a.terms))  # "what does bansou shien mean?": 伴走 + 支援
+        if any(_defines(x.text, named) for x in ctx.sentences):
+            a = replace(a, subject=named)  # a term the report defines is asked for
     if not a.subject and all(t in generic_ja() for t in a.terms) and section is None:
         return None  # only 「伴走支援」「企業」: any passage would do, so none answers
     named = section_named(ctx, a) if section is None else None
@@ -146,7 +152,10 @@ def concept(
         and not any(v in x.text for _s, _c, x in scored for v in variants)
     ):
         return None  # 「認定支援機関って何？」: the report never explains it, so no passage defines it
-    need_default = 0.75 if (a.unknown if a.lang == "ja" else len(set(a.unknown)) >= 2) else 0.5
+    # words the report never uses make a passage's coverage count for less; in English only when the
+    # question is not plainly a definition request ("I keep seeing X. What does it mean?")
+    plain_definition = a.lang == "en" and a.asks.get("concept", 0.0) >= 0.9
+    need_default = 0.75 if (a.unknown if a.lang == "ja" else len(set(a.unknown)) >= 2 and not plain_definition) else 0.5
     if strict:
         need_default = max(need_default, 0.75)
     if named or (section is not None and "opinion" in a.cues):
