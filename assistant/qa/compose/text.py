@@ -131,9 +131,9 @@ def concept(
     """The report's sentences that cover the question; `need` overrides the coverage they must reach;
     sentences for which `avoid` holds are not quoted (already said elsewhere in the answer)."""
     if not a.subject and "concept" in a.cues and a.terms:
-        named = "".join(dict.fromkeys(a.terms))  # "what does bansou shien mean?": 伴走 + 支援
-        if any(_defines(x.text, named) for x in ctx.sentences):
-            a = replace(a, subject=named)  # a term the report defines is asked for
+        term = "".join(dict.fromkeys(a.terms))  # "what does bansou shien mean?": 伴走 + 支援
+        if any(_defines(x.text, term) for x in ctx.sentences):
+            a = replace(a, subject=term)  # a term the report defines is asked for
     if not a.subject and all(t in generic_ja() for t in a.terms) and section is None:
         return None  # only 「伴走支援」「企業」: any passage would do, so none answers
     named = section_named(ctx, a) if section is None else None
