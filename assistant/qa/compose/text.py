@@ -42,7 +42,8 @@ def summary(ctx: AnswerContext, a: Analysis) -> Answer:
     cites = [text_citation(ctx, i + 1, [s]) for i, s in enumerate(chosen)]
     if a.lang == "en":
         text = "The report sums up its findings in its closing section: " + " ".join(
-            f"「{s.text}」[{i + 1}]" for i, s in enumerate(chosen)
+            (f"{gist} [{i + 1}] (「{s.text}」)" if (gist := english_of(ctx, s.text)) else f"「{s.text}」[{i + 1}]")
+            for i, s in enumerate(chosen)
         )
     else:
         text = "報告書のまとめでは次のように述べています。" + "".join(
