@@ -49,3 +49,24 @@ def test_cost_is_bounded_on_hostile_text() -> None:
     started = time.perf_counter()
     pi.scores("ﷺ" * 5000 + "伴走支援" * 3000)
     assert time.perf_counter() - started < 1.0  # features read a bounded head of the text
+
+
+def test_exemplar_features_are_cached_and_reused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    calls: list[str] = []
+
+    def featurize(t: str) -> np.ndarray:
+        calls.append(t)
+        from assistant.qa.intent import features
+
+        return features(t)
+
+    cache = tmp_path / "passages.npz"
+    first = PassageIndex(TEXTS, QUESTIONS, lambda t: t, featurize, cache=cache)
+    made = len(calls)
+    second = PassageIndex(TEXTS, QUESTIONS, lambda t: t, featurize, cache=cache)
+    assert made == 6 and len(calls) == made and cache.is_file()  # the second start reads the cache
+    q = "Is there a free way to try this support?"
+    assert np.allclose(first.scores(q), second.scores(q)) and second.exemplars == first.exemplars
+    cache.write_bytes(b"not an npz")  # a broken cache is rebuilt, not trusted
+    third = PassageIndex(TEXTS, QUESTIONS, lambda t: t, featurize, cache=cache)
+    assert np.allclose(third.scores(q), first.scores(q))

@@ -7,12 +7,13 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from assistant.index import StoreIndex
 from assistant.qa.analysis import Analysis
 from assistant.qa.grammar import Understander
-from assistant.qa.passages import PassageIndex
+from assistant.qa.passages import PassageIndex, cache_key, normalizer_data
 from assistant.records import DocumentInfo
 
 
@@ -65,6 +66,7 @@ class AnswerContext:
             for t in ref.terms:
                 df[t] = df.get(t, 0) + 1
         section_titles = {c.section: c.title for c in index.chunks if c.kind == "text"}
+        asked = index.glossary.get("questions", {})
         return cls(
             index=index,
             understander=understander,
@@ -73,7 +75,10 @@ class AnswerContext:
             fallback_need=fallback_need,
             read=read,
             passages=PassageIndex(
-                [x.text for x in sentences], index.glossary.get("questions", {}), normalize or (lambda t: t)
+                [x.text for x in sentences],
+                asked,
+                normalize or (lambda t: t),
+                cache=Path(index.build) / f"passages-{cache_key(asked, index.build.name, normalizer_data())}.npz",
             ),
             idf={t: math.log(1 + n / d) for t, d in df.items()},
             section_titles=section_titles,
