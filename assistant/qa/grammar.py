@@ -28,6 +28,8 @@ QUOTED = re.compile(r"「[^「」]{0,60}」")
 NAMED_MEASURES = frozenset({"ever"})  # 「一度でも受けたことがある」割合: a quoted measure still names the measure
 
 
+EN_FACET_FRAME = re.compile(r"^(among|for|by|of|in|which)\s+|\s+(vs|versus|or|and)$")
+
 class Understander:
     """Built once per store: the phrase index over chart vocabulary and the known-term vocabulary."""
 
@@ -207,9 +209,11 @@ class Understander:
             )  # 「支援機関別」「取り組み意識別」: a chart's own dimension
             and len(self.tokenizer.tokens(f)[-1:][0] if self.tokenizer.tokens(f) else "") >= 2  # 業種別, not 支援種別
         ]
-        named = patterns.facet_named.search(text_ja) or patterns.facet_named.search(text_en)
+        named = patterns.facet_named.search(text_ja)
         if named:
             facets.append(next(g for g in named.groups() if g) if any(named.groups()) else named.group(0))
+        elif named := patterns.facet_named.search(text_en):  # "among female owners" -> "female"
+            facets.append(EN_FACET_FRAME.sub("", named.group(0)).strip() or named.group(0))
         return Analysis(
             question=q,
             text=text,

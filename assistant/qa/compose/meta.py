@@ -134,7 +134,7 @@ def abstain(
         )
     elif reason == "facet":
         lead = (
-            f"The report does not have a breakdown by “{detail}” (「{detail}別」)."
+            f"The report has no figures by “{detail}”; that breakdown is not covered."
             if en
             else f"この報告書には「{detail}別」の集計についての記載がありません。"
         )
