@@ -30,6 +30,7 @@ NAMED_MEASURES = frozenset({"ever"})  # 「一度でも受けたことがある�
 
 EN_FACET_FRAME = re.compile(r"^(among|for|by|of|in|which)\s+|\s+(vs|versus|or|and)$")
 
+
 class Understander:
     """Built once per store: the phrase index over chart vocabulary and the known-term vocabulary."""
 
