@@ -22,7 +22,6 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -33,11 +32,7 @@ from assistant.qa.intent import FEATURIZER_VERSION, features
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class PassageMatch:
-    sentence: int  # index into the context's sentences
-    score: float  # cosine with the best exemplar, 0..1
-    exemplar: str
+MEMO_SIZE = 256  # one question is scored by several composers (sentences, advice, a clause)
 
 
 class PassageIndex:
@@ -55,6 +50,7 @@ class PassageIndex:
         self.size = len(texts)
         self.normalize = normalize
         self.featurize = featurize
+        self._memo: dict[tuple[str, bool], np.ndarray] = {}
         loaded = _load(cache) if cache is not None else None
         if loaded is None:
             owner, exemplars, rows = self._featurize_all(texts, questions)
@@ -105,11 +101,23 @@ class PassageIndex:
         return len(self.exemplars)
 
     def scores(self, text: str, normalized: bool = True) -> np.ndarray:
-        """Per sentence: the cosine of the question with that sentence's closest exemplar."""
+        """Per sentence: the cosine of the question with that sentence's closest exemplar (read-only;
+        remembered for the last questions, which several composers score)."""
+        key = (text, normalized)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._scores(text if normalized else self.normalize(text))
+            hit.setflags(write=False)
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = hit
+        return hit
+
+    def _scores(self, text: str) -> np.ndarray:
         out = np.zeros(self.size)
         if not self.exemplars:
             return out
-        idx = np.unique(self.featurize(text if normalized else self.normalize(text)))
+        idx = np.unique(self.featurize(text))
         known = [f for f in idx.tolist() if f in self.postings]
         if not known:
             return out
@@ -121,11 +129,6 @@ class PassageIndex:
             sims[ids] += w * xs
         np.maximum.at(out, self.owner, sims)
         return out
-
-    def best(self, text: str, k: int = 3) -> list[PassageMatch]:
-        s = self.scores(text)
-        order = np.argsort(-s)[:k]
-        return [PassageMatch(int(i), float(s[i]), "") for i in order if s[i] > 0]
 
 
 def normalizer_data() -> str:

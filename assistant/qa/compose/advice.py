@@ -64,12 +64,17 @@ def _window_vectors(ctx: AnswerContext, texts: list[str]) -> np.ndarray | None:
     return vectors
 
 
-def _candidates(ctx: AnswerContext) -> list[tuple[SentenceRef, list[SentenceRef], np.ndarray | None]]:
-    """The report's views and recommendations, each with the two sentences before it and (once per
-    process, on first use) the embedding of that window."""
+Candidate = tuple[SentenceRef, list[SentenceRef], list[int], "np.ndarray | None"]
+
+
+def _candidates(ctx: AnswerContext) -> tuple[list[Candidate], list[Candidate]]:
+    """Built once per store: the report's views and recommendations, each with the two sentences
+    before it and the embedding of that window; then every other sentence of the prose that states
+    no figure, with its context. Each carries the positions of its window's sentences."""
     cached = ctx.memo.get("advice")
     if cached is not None:
         return cached  # type: ignore[no-any-return]
+    position = {(x.chunk, x.pos): i for i, x in enumerate(ctx.sentences)}
     found = []
     for s in ctx.sentences:
         if VIEWS.search(s.text) or RECOMMENDS.search(s.text):
@@ -77,9 +82,18 @@ def _candidates(ctx: AnswerContext) -> list[tuple[SentenceRef, list[SentenceRef]
             # (「費用が高額な場合は…二の足を踏む」 → 「無料で試せる制度…お勧めしたい」)
             found.append((s, [p for p in ctx.sentences if p.chunk == s.chunk and s.pos - 2 <= p.pos <= s.pos]))
     vectors = _window_vectors(ctx, ["".join(p.text for p in w) for _, w in found])
-    out = [(s, w, vectors[i] if vectors is not None else None) for i, (s, w) in enumerate(found)]
-    ctx.memo["advice"] = out
-    return out
+    views: list[Candidate] = [
+        (s, w, [position[(p.chunk, p.pos)] for p in w], vectors[i] if vectors is not None else None)
+        for i, (s, w) in enumerate(found)
+    ]
+    taken = {id(s) for s, _w in found}
+    others: list[Candidate] = []
+    for s in ctx.sentences:
+        if id(s) not in taken and not re.search(r"\d", s.text) and not s.text.startswith("※"):
+            w = _with_context(ctx, s)
+            others.append((s, w, [position[(p.chunk, p.pos)] for p in w], None))
+    ctx.memo["advice"] = (views, others)
+    return views, others
 
 
 def advice(ctx: AnswerContext, a: Analysis) -> Answer | None:
@@ -90,27 +104,20 @@ def advice(ctx: AnswerContext, a: Analysis) -> Answer | None:
         for t in dict.fromkeys([*a.terms, *own])
         if len(t) >= 2 and t not in ordinary and not ctx.understander.framing(t)
     ]
-    views = _candidates(ctx)
-    # how close the question is to those each sentence answers (corpus/questions.yaml); a sentence
-    # that is no view but answers questions like this one (「ツールを使いこなせない」 → the column's
-    # 「コト」の支援) is a candidate too
-    asked = ctx.passages.scores(a.text) if ctx.passages is not None else np.zeros(len(ctx.sentences))
-    taken = {id(s) for s, _w, _v in views}
-    extra = [  # every other sentence of the report's prose that states no figure
-        (s, _with_context(ctx, s), None)
-        for s in ctx.sentences
-        if id(s) not in taken and not re.search(r"\d", s.text) and not s.text.startswith("※")
-    ]
-    cands = views + extra
+    # the views first; a sentence that is no view but answers questions like this one
+    # (「ツールを使いこなせない」 → the column's 「コト」の支援) is a candidate too
+    views, others = _candidates(ctx)
+    cands = views + others
     if not cands:
         return None
+    # how close the question is to those each sentence answers (corpus/questions.yaml)
+    asked = ctx.passages.scores(a.text) if ctx.passages is not None else np.zeros(len(ctx.sentences))
     overlaps = []
-    for _s, window, _v in cands:
+    for _s, window, _at, _v in cands:
         text = "".join(p.text for p in window)
         found = {t for t in terms if any(t in p.terms for p in window) or t in text}
         overlaps.append(sum(ctx.idf.get(t, 0.0) for t in found))
-    position = {(x.chunk, x.pos): i for i, x in enumerate(ctx.sentences)}
-    near = np.array([max(asked[position[(p.chunk, p.pos)]] for p in window) for _s, window, _v in cands])
+    near = np.array([max(asked[i] for i in at) for _s, _w, at, _v in cands])
     # 「伴走支援ってどこに頼めばいい？」 names nothing but the report's subject: its recommendations answer it.
     # Words the report never uses count in Japanese only; an English question has many ordinary ones.
     if (terms and max(overlaps) <= 0 and near.max() < PASSAGE_NEAR) or (
@@ -118,7 +125,7 @@ def advice(ctx: AnswerContext, a: Analysis) -> Answer | None:
     ):
         return None  # nothing the report says bears on it: 「借入のリスケ」 is not the report's subject
     dense = np.zeros(len(cands))
-    vectors = [v for _, _, v in views if v is not None]
+    vectors = [v for _s, _w, _at, v in views if v is not None]
     if views and len(vectors) == len(views):
         q = np.asarray(ctx.index.query_vector(a.question[:300]))
         sims = np.array([float(np.dot(v, q)) for v in vectors])
@@ -132,7 +139,7 @@ def advice(ctx: AnswerContext, a: Analysis) -> Answer | None:
                 + (RECOMMEND_PRIOR if RECOMMENDS.search(s.text) else VIEW_PRIOR if i < len(views) else 0.0),
                 s,
             )
-            for i, (s, _w, _v) in enumerate(cands)
+            for i, (s, _w, _at, _v) in enumerate(cands)
         ),
         key=lambda x: -x[0],
     )
