@@ -200,3 +200,34 @@ def test_prose_questions_meet_their_sentence_through_the_questions_it_answers(re
     top = np.argsort(-index.scores("伴走支援が広まった背景って何？", normalized=False))[:2]
     texts = [real_service.composer.context.sentences[int(i)].text for i in top]
     assert any("広がりました" in t for t in texts), texts  # the intro's reason sentence, beside its definition
+
+
+def test_a_misspelt_loanword_still_finds_its_row(real_service: Any) -> None:
+    ans = ask(real_service, "コンサルテング会社から支援を受けてる会社の件数は？")
+    assert not ans.abstained and "148" in ans.answer
+
+
+def test_a_request_for_names_gets_what_the_report_says_and_that_it_names_none(real_service: Any) -> None:
+    ans = ask(real_service, "どこの自治体が無料の伴走支援をやってるの？")
+    assert not ans.abstained
+    assert "挙げていません" in ans.answer and "自治体によって異なる" in ans.answer
+
+
+def test_an_askers_own_age_picks_the_age_row(real_service: Any) -> None:
+    ans = ask(real_service, "I'm 47 and have never used this kind of support. Is that common for my age?")
+    assert not ans.abstained and "45.2" in ans.answer and "n=532" in ans.answer
+
+
+def test_a_follow_up_asking_who_answered_gets_the_base_of_the_chart_just_discussed(real_service: Any) -> None:
+    ans = ask(real_service, "それって何社が答えたの？", ["受けていない理由で一番多いのは？"])
+    assert "347" in ans.answer and "552" not in ans.answer
+
+
+def test_worst_without_other_is_the_least_common_real_row(real_service: Any) -> None:
+    ans = ask(real_service, "きっかけでワーストはどれ？その他は抜きで")
+    assert "最も少ない" in ans.answer and "「その他」" not in ans.answer.split("。")[0]
+
+
+def test_a_kana_term_with_a_suffix_meets_the_reports_compound(real_service: Any) -> None:
+    ans = ask(real_service, "じそうかって何？")
+    assert not ans.abstained and "自走化" in ans.answer

@@ -39,7 +39,11 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
     this_chart = re.search(r"(この|その)(質問|設問|項目|グラフ|図)|\b(this|that) (question|chart)\b", a.text.lower())
     anaphoric = anaphoric or this_chart is not None or ("share" in a.cues and not a.rows)  # a share of what was said
     meta = meta if "share" not in a.cues else set()  # 「回答企業数に対する割合にすると？」 asks about the last figure
-    if (meta and not this_chart) or (a.subject and not anaphoric):  # 「この質問には何社が回答？」: the last chart
+    # 「それ何件？回答企業数も」"how many firms answered that one?": the base of the chart just discussed
+    base_of_last = anaphoric and meta == {"respondents"}
+    if (meta and not this_chart and not base_of_last) or (
+        a.subject and not anaphoric
+    ):  # 「この質問には何社が回答？」: the last chart
         return a
     compares_one = "comparison" in a.cues and own_chart is not None and len(a.rows.get(own_chart, [])) == 1
     if not anaphoric and not compares_one and not (short and own_score < 2.0):

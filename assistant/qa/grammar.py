@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from itertools import chain
 
 from assistant.lexical import SudachiTokenizer
 from assistant.qa.analysis import Analysis, Match, Owner
@@ -17,6 +18,7 @@ from assistant.qa.injection import strip_injection
 from assistant.qa.lexicon import en_stop, generic_ja
 from assistant.qa.readings import kata2hira
 from assistant.qa.terms import age_range, age_rows, content_terms, subject_of
+from assistant.qa.typos import KATAKANA_RUN, KatakanaSpeller
 from assistant.records import Chart, Language
 
 
@@ -122,6 +124,7 @@ class Understander:
             - {"状況"}
         )
         self.en_known = {w for p in list(self.en) + list(self.glossary) for w in re.findall(r"[a-z][a-z'\-]+", p)}
+        self.speller = KatakanaSpeller([report_text, *self.ja, *self.synonyms, *chain(*self.synonyms.values())])
 
     @staticmethod
     def _profile(c: Chart) -> str:
@@ -162,7 +165,7 @@ class Understander:
         q = re.sub(r"\s+", " ", question).strip()
         text, injected = strip_injection(nfkc(q))
         lang = detect_language(text or q)
-        text = self._to_report_words(colloquial(text))
+        text = self._to_report_words(self.speller(colloquial(text)))
         text_ja = text.replace(" ", "")
         text_en = text.lower()
         for phrase in self.canonical:  # one English name for the support, so chart phrases can match it
@@ -281,7 +284,12 @@ class Understander:
                 out.append(text[i:j])
                 start = j - value.find(key) if key in value else -1
                 already = start >= 0 and text[start : start + len(value)] == value
-                out.append(key if already else value)
+                end = j + len(key)
+                inside = KATAKANA_RUN.fullmatch(key) is not None and (  # コンサル in 「コンサルティグ」: a longer word
+                    (j > 0 and KATAKANA_RUN.fullmatch(text[j - 1]) is not None)
+                    or (end < len(text) and KATAKANA_RUN.fullmatch(text[end]) is not None)
+                )
+                out.append(key if already or inside else value)
                 i = j + len(key)
             text = "".join(out) + text[i:]
         return text

@@ -74,7 +74,7 @@ class ReadingIndex:
         for surface, reading, pos in toks:
             if pos in CONTENT_POS:
                 out.append((surface, kata2hira(reading)))
-            if pos == "名詞":
+            if pos == "名詞" or (pos == "接尾辞" and run):  # 自走 + 化: 「じそうか」 is 自走化
                 run.append((surface, kata2hira(reading)))
                 for n in (2, 3):
                     if len(run) >= n:

@@ -54,6 +54,11 @@ def age_rows(ranges: list[tuple[tuple[int, int], Owner]], text_ja: str, text_en:
     ):
         a = int(next(g for g in m.groups() if g))
         spans.append((a, 150))
+    for m in re.finditer(
+        r"\b(?:i am|i'm|aged?|at) (\d{2})\b(?! ?(?:%|percent|firms|companies|answers))|(\d{2}) years? old", text_en
+    ):
+        a = int(m.group(1) or m.group(2))  # "I'm 62", "a 45-year-old owner": one age
+        spans.append((a, a))
     for m in re.finditer(r"(\d{2})\s*(?:to|-|–|and)\s*(\d{2})", text_en):
         spans.append((int(m.group(1)), int(m.group(2))))
     for m in re.finditer(r"(?:under|younger than|below) (\d{2})", text_en):
@@ -86,7 +91,8 @@ def content_terms(u: Understander, text: str, lang: Language) -> tuple[list[str]
             continue
         # モノ, コト (read as もの, 事): the report's terms, not fillers; レポート stays a filler
         katakana = re.fullmatch(r"[\u30a0-\u30ff]+", t.surface) is not None and t.norm != t.surface
-        if (t.norm in ordinary and not katakana) or len(t.norm) < 1:
+        asking = t.norm[:1] == "何" or t.surface[:2] == "なん"  # 何人, 何年, なんぼ: how it asks, not what about
+        if (t.norm in ordinary and not katakana) or len(t.norm) < 1 or asking:
             continue
         terms.append(t.norm)
         known = (
@@ -94,7 +100,9 @@ def content_terms(u: Understander, text: str, lang: Language) -> tuple[list[str]
             or (t.norm.endswith("的") and t.norm[:-1] in u.known)  # 意欲的
             or (len(t.norm) >= 3 and t.norm[:2] in u.known and t.pos == "名詞" and t.pos2 != "固有名詞")  # 支援策
         )
-        if t.pos == "名詞" and not known and t.surface not in u.report_text:
+        # a short hiragana noun left after the reading rewrite is a slip (「くだささい」), not a topic
+        slip = len(t.surface) <= 3 and re.fullmatch(r"[\u3041-\u309f]+", t.surface) is not None
+        if t.pos == "名詞" and not known and not slip and t.surface not in u.report_text:
             unknown.append(t.surface)  # an unseen verb is a paraphrase; an unseen noun is a new topic
             if t.pos2 == "固有名詞":
                 proper.append(t.surface)

@@ -32,6 +32,9 @@ from assistant.qa.plan import QUANTITY_ASKS, QUANTITY_CUES, Plan, chart_evidence
 from assistant.qa.resources import load_yaml
 from assistant.records import Answer
 
+NO_NAMES_JA = "報告書は具体的な会社名・機関名・自治体名を挙げていません。関係する記載は次のとおりです。"
+NO_NAMES_EN = "The report names no specific firms, institutions or municipalities. What it does say: "
+
 
 def compose(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> Answer:
     """Plan, compose the main answer, add the requested parts. `hits` runs the hybrid retrieval
@@ -123,8 +126,13 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
     asks_more = [t for t in a.terms if t not in closing and not ctx.understander.framing(t)]
     if "summary" in a.cues and len(asks_more) <= 1 and (not a.chart_scores or named not in ctx.chart_sections):
         return summary(ctx, a)  # 「まとめを教えて」, not 「まとめでは…の理由として何を挙げてる？」
-    if "named" in a.cues:  # 「おすすめの会社」: the report names no providers
-        return abstain(ctx, a, reason="none")
+    if "named" in a.cues:  # 「おすすめの会社」: the report names no providers, but may say how they differ
+        # details of the named ones (「定員は何人？」) are what the note says is missing, not a figure to find
+        ans = concept(ctx, replace(a, cues=a.cues - {"figure"}), hits, strict=True)
+        if ans is None or ans.abstained:
+            return abstain(ctx, a, reason="none")
+        note = NO_NAMES_EN if a.lang == "en" else NO_NAMES_JA
+        return replace(ans, answer=note + ans.answer)
     meta = next(
         (k for k in ("period", "respondents", "publisher", "author", "title", "structure", "about") if k in a.cues),
         None,
