@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.lexical import SudachiTokenizer
-from assistant.qa.normalize import Normalizer, dialect_to_standard, looks_romaji, romaji_to_kana
+from assistant.qa.normalize import Normalizer, dialect_to_standard, kana_numbers, looks_romaji, romaji_to_kana
 from assistant.qa.readings import ReadingIndex
 
 REPORT = Path(__file__).resolve().parents[1] / "corpus" / "bansou-shien-report-2023.txt"
@@ -62,3 +62,25 @@ def test_cost_is_linear_on_hostile_text(normalizer: Normalizer) -> None:
         t0 = time.perf_counter()
         normalizer(text)
         assert time.perf_counter() - t0 < 0.5, text[:10]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ろくじゅうよんさい", "64歳"),
+        ("ごじゅっさい から ごじゅうよんさい", "50歳 から 54歳"),
+        ("よんじゅうだい", "40代"),
+        ("じゅうけん", "10件"),
+        ("にじゅうごぱーせんと", "25%"),
+        ("ぜいりしに そうだん", "ぜいりしに そうだん"),  # に alone is a particle, not 2
+    ],
+)
+def test_numbers_read_aloud_in_kana(raw: str, expected: str) -> None:
+    assert kana_numbers(raw) == expected
+
+
+def test_kana_numbers_are_linear_on_hostile_text() -> None:
+    text = "じゅう" * 20000 + "に" * 20000
+    started = time.perf_counter()
+    kana_numbers(text)
+    assert time.perf_counter() - started < 1.0

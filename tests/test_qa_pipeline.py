@@ -231,3 +231,15 @@ def test_worst_without_other_is_the_least_common_real_row(real_service: Any) -> 
 def test_a_kana_term_with_a_suffix_meets_the_reports_compound(real_service: Any) -> None:
     ans = ask(real_service, "じそうかって何？")
     assert not ans.abstained and "自走化" in ans.answer
+
+
+def test_a_measure_asked_across_a_dimension_goes_to_that_cross_tab(real_service: Any) -> None:
+    ans = ask(real_service, "今は受けてないけど昔は受けてた、って割合が一番少ない年齢層は？")
+    assert "n=532" in ans.answer and "4.7" in ans.answer
+
+
+def test_an_age_range_in_kana_picks_its_row(real_service: Any) -> None:
+    ans = ask(
+        real_service, "よんじゅうごさい から よんじゅうきゅうさい の しゃちょうで いま うけてる ひとの わりあいは？"
+    )
+    assert "45.2" in ans.answer

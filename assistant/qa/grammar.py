@@ -146,6 +146,22 @@ class Understander:
                 self.ja[reading] = list(owners)
                 self.idf[reading] = self.idf.get(phrase, 1.0)
 
+    def _to_crosstab(
+        self, matches: list[Match], scores: dict[str, float], rows: dict[str, list[str]], cols: dict[str, list[str]]
+    ) -> None:
+        """「前は受けてたけど今はやめた率が一番低い年代は？」: the rows named are the columns of a cross-tab
+        whose own dimension (年代) the question names, so the question is about that cross-tab."""
+        for cid, keys in list(rows.items()):
+            if not keys or self.charts[cid].is_crosstab:
+                continue
+            for xid, x in self.charts.items():
+                if not x.is_crosstab or not set(keys) <= {c.key for c in x.columns} or rows.get(xid):
+                    continue
+                own = [m for m in matches if any(o.chart == xid and o.kind == "topic" for o in m.owners)]
+                if own and not any(o.chart == cid for m in own for o in m.owners):
+                    scores[xid] = scores.get(xid, 0.0) + scores.get(cid, 0.0)
+                    cols[xid] = list(dict.fromkeys(cols.get(xid, []) + keys))
+
     def _younger_than(self, lang: Language) -> str:
         """The age groups below a chart's youngest row, named by that row (「35～39歳より若い年齢層」)."""
         (_lo, _hi), owner = min(self.ranges, key=lambda x: x[0][0])
@@ -199,6 +215,7 @@ class Understander:
             scores[o.chart] += 1.5
             if o.key not in rows[o.chart]:
                 rows[o.chart].append(o.key)
+        self._to_crosstab(matches, scores, rows, cols)
         tokens, terms, unknown, proper = content_terms(self, text, lang)
         subject = subject_of(self.glossary, text_ja, text_en, lang)
         patterns = compiled_cues()

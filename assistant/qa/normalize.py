@@ -36,6 +36,9 @@ class Colloquial:
     romaji_markers: frozenset[str]
     romaji_particles: dict[str, str]
     en_negative: re.Pattern[str]
+    kana_number: re.Pattern[str]
+    kana_digits: dict[str, int]
+    kana_counters: dict[str, str]
 
 
 @lru_cache(maxsize=1)
@@ -62,6 +65,9 @@ def colloquial_data() -> Colloquial:
         why=why,
         romaji_markers=frozenset(raw["romaji_markers"]),
         romaji_particles=dict(raw["romaji_particles"]),
+        kana_number=_kana_number_pattern(raw["kana_digits"], raw["kana_counters"]),
+        kana_digits={str(k): int(v) for k, v in raw["kana_digits"].items()},
+        kana_counters={str(k): str(v) for k, v in raw["kana_counters"].items()},
         en_negative=re.compile(
             r"\b(why|how come) (do|does|did|are|is)n[’']t ((?:[a-z]+ ){1,4}?)("
             + "|".join(map(re.escape, raw["en_negative_verbs"]))
@@ -69,6 +75,25 @@ def colloquial_data() -> Colloquial:
             re.IGNORECASE,
         ),
     )
+
+
+def _kana_number_pattern(digits: dict[str, int], counters: dict[str, str]) -> re.Pattern[str]:
+    """tens, then ones, then a counter; fixed alternatives, no nested quantifiers: linear."""
+    d = "|".join(sorted(map(re.escape, digits), key=len, reverse=True))
+    c = "|".join(sorted(map(re.escape, counters), key=len, reverse=True))
+    return re.compile(rf"({d})?じゅ[うっ]({d})?({c})?")
+
+
+def kana_numbers(text: str) -> str:
+    """「ろくじゅうよんさい」 -> 64歳, 「ごじゅっさい」 -> 50歳 (a number needs its じゅう: に alone is a particle)."""
+    data = colloquial_data()
+
+    def digits(m: re.Match[str]) -> str:
+        tens = data.kana_digits[m.group(1)] if m.group(1) else 1
+        ones = data.kana_digits[m.group(2)] if m.group(2) else 0
+        return str(tens * 10 + ones) + (data.kana_counters[m.group(3)] if m.group(3) else "")
+
+    return data.kana_number.sub(digits, text) if "じゅ" in text else text
 
 
 def is_romaji(word: str) -> bool:
@@ -148,6 +173,7 @@ class Normalizer:
         romaji = looks_romaji(text, self.english)
         if romaji:
             text = romaji_to_kana(text)
+        text = kana_numbers(text)
         has_kanji = re.search(r"[\u3400-\u9fff]", text) is not None
         if romaji:  # 「ちょうさ きかん」: words whose joined reading is a known compound are joined (調査期間)
             text = self._join_compounds(text)

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 MAX_SENTENCES = 4
 EN_FRAME = re.compile(r"\s+(?:in|within|according to) (?:this|the) (?:report|survey|support|column|study)\b")
 EN_PRONOUNS = frozenset({"it", "this", "that", "these", "those", "they", "them"})
-NUM_RANGE = re.compile(r"(\d{2})\s*[~～〜\-－]\s*(\d{2})")
+NUM_RANGE = re.compile(r"(\d{2})\s?(?:歳|才)?\s?(?:[~～〜\-－]|から)\s?(\d{2})")
 
 
 def age_range(label: str) -> tuple[int, int] | None:
