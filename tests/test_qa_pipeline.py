@@ -243,3 +243,13 @@ def test_an_age_range_in_kana_picks_its_row(real_service: Any) -> None:
         real_service, "よんじゅうごさい から よんじゅうきゅうさい の しゃちょうで いま うけてる ひとの わりあいは？"
     )
     assert "45.2" in ans.answer
+
+
+def test_a_later_clause_inherits_what_the_earlier_one_named(real_service: Any) -> None:
+    ans = ask(real_service, "前回調査より伴走支援を受けてる会社は増えた？現在の割合は？")
+    assert not ans.abstained and "37.1" in ans.answer and "記載がありません" in ans.answer
+
+
+def test_a_breakdown_not_covered_beside_a_covered_figure_answers_the_figure(real_service: Any) -> None:
+    ans = ask(real_service, "How does usage differ by region, and what share of firms have ever used it overall?")
+    assert not ans.abstained and "46.9" in ans.answer and "region" in ans.answer

@@ -201,7 +201,9 @@ class Understander:
                 # a chart named by another phrase of the question (「DX…活用率」) anchors a shared alias
                 anchored = {x.chart for m2 in matches if m2 is not m for x in m2.owners if x.kind != "derived"}
                 if o.kind == "derived" and o.chart not in anchored and shared:
-                    continue  # 「活用率」 (in several charts) alone picks none; 「一度でも」 (in one) does
+                    if anchored or self.charts[o.chart].is_crosstab:
+                        continue  # 「活用率」 (in several charts) picks the one another phrase names
+                    # "the rate of having ever used it", nothing else named: the whole sample's chart
                 strength = o.strength
                 if o.kind == "row" and strength < 1 and any(x.kind == "topic" for x in m.owners):
                     strength *= 0.5  # 「DX」 names the DX chart's topic before it abbreviates 「DX推進」

@@ -12,6 +12,7 @@ from assistant.index import Hit
 from assistant.qa.analysis import Analysis
 from assistant.qa.compose.context import AnswerContext
 from assistant.qa.compose.merge import merge_answers
+from assistant.qa.followup import resolve
 from assistant.qa.lexicon import generic_ja
 from assistant.qa.plan import CLAUSE_BREAK, MAX_CLAUSES, META_CUES, chart_evidence, with_intent_cues
 from assistant.records import Answer, echoable
@@ -56,8 +57,14 @@ def by_clause(
         return main
     answered: list[Answer] = [] if main.abstained else [main]
     missing: list[str] = []
+    before: Analysis | None = None
     for text in clauses:
         c = with_intent_cues(ctx.read(text) if ctx.read is not None else ctx.understander.analyze(text))
+        asks_figure = bool(c.cues & {"figure", "ranking", "least", "comparison", "all", "share"})
+        if before is not None and asks_figure and not chart_evidence(c)[2] and not c.subject:
+            # 「去年と比べて増えてる？今の割合は？」: a later clause leaves out what the earlier one named
+            c = with_intent_cues(resolve(ctx.understander, ctx.index.charts, c, before))
+        before = c
         if not main.abstained and not _uncovered(main, c):
             continue
         own = compose(ctx, c, hits_for(c))
