@@ -253,3 +253,8 @@ def test_a_later_clause_inherits_what_the_earlier_one_named(real_service: Any) -
 def test_a_breakdown_not_covered_beside_a_covered_figure_answers_the_figure(real_service: Any) -> None:
     ans = ask(real_service, "How does usage differ by region, and what share of firms have ever used it overall?")
     assert not ans.abstained and "46.9" in ans.answer and "region" in ans.answer
+
+
+def test_a_row_named_with_words_apart_is_found_in_the_chart_asked_about(real_service: Any) -> None:
+    ans = ask(real_service, "受けない理由で、コストと効果がいまいち分からないの、どっちが多い？")
+    assert "140" in ans.answer and "135" in ans.answer

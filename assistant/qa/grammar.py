@@ -17,6 +17,7 @@ from assistant.qa.cues import cues_in
 from assistant.qa.injection import strip_injection
 from assistant.qa.lexicon import en_stop, generic_ja
 from assistant.qa.readings import kata2hira
+from assistant.qa.rowbags import RowBags
 from assistant.qa.terms import age_range, age_rows, content_terms, subject_of
 from assistant.qa.typos import KATAKANA_RUN, KatakanaSpeller
 from assistant.records import Chart, Language
@@ -124,6 +125,7 @@ class Understander:
             - {"状況"}
         )
         self.en_known = {w for p in list(self.en) + list(self.glossary) for w in re.findall(r"[a-z][a-z'\-]+", p)}
+        self.row_bags = RowBags(charts, tokenizer)
         self.speller = KatakanaSpeller([report_text, *self.ja, *self.synonyms, *chain(*self.synonyms.values())])
 
     @staticmethod
@@ -145,6 +147,12 @@ class Understander:
             if len(reading) >= 4 and reading not in self.ja:
                 self.ja[reading] = list(owners)
                 self.idf[reading] = self.idf.get(phrase, 1.0)
+
+    def _overlaps_named_row(self, cid: str, key: str, named: list[str]) -> bool:
+        """A bag inside a row already named (「必要性」 within 「必要性を感じない」) adds nothing."""
+        chart = self.charts[cid]
+        label = chart.row(key).label
+        return any(label in chart.row(k).label or chart.row(k).label in label for k in named)
 
     def _to_crosstab(
         self, matches: list[Match], scores: dict[str, float], rows: dict[str, list[str]], cols: dict[str, list[str]]
@@ -217,8 +225,12 @@ class Understander:
             scores[o.chart] += 1.5
             if o.key not in rows[o.chart]:
                 rows[o.chart].append(o.key)
-        self._to_crosstab(matches, scores, rows, cols)
         tokens, terms, unknown, proper = content_terms(self, text, lang)
+        for cid, key in self.row_bags.named(tokens, text_en):  # 「効果がよく分からない」: an alias's words, apart
+            # only within a chart the question already names: the bag picks the row, never the chart
+            if scores.get(cid) and key not in rows[cid] and not self._overlaps_named_row(cid, key, rows[cid]):
+                rows[cid].append(key)
+        self._to_crosstab(matches, scores, rows, cols)
         subject = subject_of(self.glossary, text_ja, text_en, lang)
         patterns = compiled_cues()
         facets = [
