@@ -65,6 +65,8 @@ class DocumentInfo:
     tables: str | None = None
     title_en: str = ""
     publisher_en: str = ""
+    subtitle: str = ""  # as printed under the title: ～“共に走る” 新たな中小企業施策のカタチ～
+    subtitle_en: str = ""
 
     def citation_line(self, chart: Chart | None = None) -> str:
         """The line support staff paste under a figure: the report, or one of its charts with its base."""

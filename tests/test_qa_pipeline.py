@@ -258,3 +258,19 @@ def test_a_breakdown_not_covered_beside_a_covered_figure_answers_the_figure(real
 def test_a_row_named_with_words_apart_is_found_in_the_chart_asked_about(real_service: Any) -> None:
     ans = ask(real_service, "受けない理由で、コストと効果がいまいち分からないの、どっちが多い？")
     assert "140" in ans.answer and "135" in ans.answer
+
+
+def test_the_title_comes_with_its_subtitle(real_service: Any) -> None:
+    ans = ask(real_service, "報告書の正式なタイトルと副題を教えて")
+    assert "中小企業と伴走支援" in ans.answer and "共に走る" in ans.answer
+
+
+def test_a_group_the_report_never_splits_by_is_refused_in_kana_and_romaji(real_service: Any) -> None:
+    for q in ("だんせいけいえいしゃだけの かつようりつは？", "seizougyou no katsuyouritsu wa?"):
+        ans = ask(real_service, q)
+        assert ans.abstained and "絞った数値" in ans.answer, (q, ans.answer)
+
+
+def test_a_group_and_a_measure_named_by_the_simple_chart_go_to_the_cross_tab(real_service: Any) -> None:
+    ans = ask(real_service, "年代別で55～59歳の「受けている」と「過去に受けた」の数値を教えて")
+    assert "n=532" in ans.answer and "55～59歳" in ans.answer

@@ -162,8 +162,10 @@ class Understander:
         for cid, keys in list(rows.items()):
             if not keys or self.charts[cid].is_crosstab:
                 continue
+            if any(o.chart == cid and o.kind == "topic" for m in matches for o in m.owners):
+                continue  # "…compared with all firms": the simple chart is named in its own right
             for xid, x in self.charts.items():
-                if not x.is_crosstab or not set(keys) <= {c.key for c in x.columns} or rows.get(xid):
+                if not x.is_crosstab or not set(keys) <= {c.key for c in x.columns}:
                     continue
                 own = [m for m in matches if any(o.chart == xid and o.kind == "topic" for o in m.owners)]
                 if own and not any(o.chart == cid for m in own for o in m.owners):

@@ -45,10 +45,12 @@ def meta_answer(ctx: AnswerContext, a: Analysis, kind: str) -> Answer:
             else f"発行は{d.publisher}で、著者は{d.author}です[1]。"
         )
     elif kind == "title":
+        sub_en = f", subtitled 「{d.subtitle}」 ({d.subtitle_en})" if d.subtitle else ""
+        sub = f"、副題は「{d.subtitle}」" if d.subtitle else ""
         text = (
-            f"The report is 『{d.title}』 ({d.title_en}) by {d.publisher_en} [1]."
+            f"The report is 『{d.title}』 ({d.title_en}){sub_en}, by {d.publisher_en} [1]."
             if en
-            else f"レポートのタイトルは『{d.title}』（{d.publisher}）です[1]。"
+            else f"レポートのタイトルは『{d.title}』{sub}（{d.publisher}）です[1]。"
         )
     elif kind == "structure":
         text = _structure(ctx, en)
@@ -136,7 +138,7 @@ def abstain(
         lead = (
             f"The report has no figures by “{detail}”; that breakdown is not covered."
             if en
-            else f"この報告書には「{detail}別」の集計についての記載がありません。"
+            else f"この報告書には{_facet_ja(detail)}についての記載がありません。"
         )
     elif reason == "uncovered":
         why = next(
@@ -169,3 +171,12 @@ def abstain(
         else f"報告書で近いテーマは「{'」「'.join(c.title for c in near)}」です。"
     )
     return Answer(a.question, lead + scope, True, cites, [], a.lang, kind="out_of_scope")
+
+
+def _facet_ja(detail: str) -> str:
+    """「業種別」 for a dimension, 「女性」に絞った for a group (女性, 製造業), 「性別」 as it is."""
+    if detail.endswith(("別", "ごと")):
+        return f"「{detail}」の集計"
+    if detail.endswith(("性", "業")):
+        return f"「{detail}」に絞った数値"
+    return f"「{detail}別」の集計"
