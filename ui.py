@@ -23,8 +23,8 @@ from typing import Any
 import gradio as gr
 
 from assistant import ui_format as fmt
-from assistant.errors import AssistantError
-from assistant.records import Answer, Chart
+from assistant.errors import AssistantError, ConfigError
+from assistant.records import Answer, Chart, clean_text
 from assistant.service import AssistantService, chart_csv
 from assistant.settings import Settings
 
@@ -37,6 +37,53 @@ EXAMPLES = [
     "Why do firms not use 伴走支援?",
 ]
 CSV_MAX_AGE_S = 3600
+
+
+MAX_CHAT_MESSAGE_CHARS = 20_000
+
+
+def like_vote(liked: Any) -> str | None:
+    """The vote as an enum: Gradio sends True/False, or "like"/"dislike" from custom buttons."""
+    if liked is True or liked in ("like", "Like"):
+        return "like"
+    if liked is False or liked in ("dislike", "Dislike"):
+        return "dislike"
+    return None
+
+
+def message_turn(index: Any) -> int | None:
+    """The turn of a liked message: messages alternate user, assistant; anything else is None."""
+    if isinstance(index, (list, tuple)) and index:
+        index = index[0]
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < 10_000:
+        return None
+    return index // 2
+
+
+def bounded_chat(chat: Any, max_turns: int) -> list[dict[str, Any]]:
+    """The chat history the client sent back, as plain bounded messages (the latest ones)."""
+    if not isinstance(chat, list):
+        return []
+    out: list[dict[str, Any]] = []
+    for m in chat[-2 * (max_turns + 1) :]:
+        if not isinstance(m, dict) or m.get("role") not in ("user", "assistant"):
+            continue
+        text = _message_text(m.get("content"))
+        if text is not None and len(text) <= MAX_CHAT_MESSAGE_CHARS:
+            out.append({"role": m["role"], "content": text})
+    return out
+
+
+def _message_text(content: Any) -> str | None:
+    """A message's text: Gradio 6 sends [{"type": "text", "text": …}], older clients a string."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list) and len(content) <= 20:
+        parts = [c.get("text") for c in content if isinstance(c, dict) and c.get("type") == "text"]
+        texts = [p for p in parts if isinstance(p, str)]
+        if texts and len(texts) == len(parts):
+            return "".join(texts)
+    return None
 
 
 class FeedbackLog:
@@ -138,7 +185,9 @@ def build_ui(service: AssistantService, settings: Settings) -> gr.Blocks:
     def respond(
         message: str, chat: list[dict[str, Any]], turns: list[dict[str, Any] | None]
     ) -> Iterator[tuple[Any, ...]]:
-        question = (message or "").strip()
+        question = clean_text(message if isinstance(message, str) else "").strip()  # the payload is the client's
+        chat = bounded_chat(chat, settings.max_history_turns)
+        turns = [t for t in turns if t is None or isinstance(t, dict)] if isinstance(turns, list) else []
         if not question:
             gr.Warning("質問を入力してください。")
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
@@ -156,6 +205,14 @@ def build_ui(service: AssistantService, settings: Settings) -> gr.Blocks:
             chat[-1] = {"role": "assistant", "content": fmt.error_markdown(str(e))}
             yield gr.skip(), chat, [*turns, None], _hidden_plot()
             return
+        except Exception:  # never a raw Python error in the chat: log it, say it in one line
+            log.exception("answering failed")
+            chat[-1] = {
+                "role": "assistant",
+                "content": fmt.error_markdown("内部エラーが発生しました。もう一度お試しください。"),
+            }
+            yield gr.skip(), chat, [*turns, None], _hidden_plot()
+            return
         if answer is None:
             chat[-1] = {"role": "assistant", "content": fmt.error_markdown("回答を作成できませんでした。")}
             yield gr.skip(), chat, [*turns, None], _hidden_plot()
@@ -163,12 +220,15 @@ def build_ui(service: AssistantService, settings: Settings) -> gr.Blocks:
         yield gr.skip(), chat, [*turns, answer.to_dict()], answer_plot(answer)
 
     def on_like(turns: list[dict[str, Any] | None], data: gr.LikeData) -> None:
-        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
-        k = int(index) // 2  # messages alternate user, assistant
-        answer = turns[k] if 0 <= k < len(turns) else None
-        if answer is None:  # an error message, not an answer
+        """Only what the server knows is stored: the answer it served (from the session's own
+        state) and the vote as like/dislike. The client's index and value are checked, never kept."""
+        vote = like_vote(data.liked)
+        k = message_turn(data.index)
+        if vote is None or k is None or not isinstance(turns, list) or k >= len(turns):
             return
-        vote = "like" if data.liked is True else "dislike" if data.liked is False else str(data.liked)
+        answer = turns[k]
+        if not isinstance(answer, dict):  # an error message, not an answer
+            return
         feedback.append(fmt.feedback_record(answer, vote, datetime.now(UTC)))
 
     def clear() -> tuple[Any, ...]:
@@ -291,13 +351,21 @@ def main() -> None:
     from assistant.settings import load_settings
 
     try:
-        settings = load_settings()
+        port = os.environ.get("PORT", "").strip()
+        if port and not (port.isdigit() and 1 <= int(port) <= 65535):
+            raise ConfigError(f"PORT={port!r} is not a TCP port number (1-65535)")
+        settings = load_settings(port=int(port) if port else None)
         service = build_service(settings)
     except AssistantError as e:
         print(f"error: {e}", file=sys.stderr)
         raise SystemExit(e.exit_code) from None
-    port = int(os.environ.get("PORT", "7860"))
-    uvicorn.run(create_app(service, settings, ui=build_ui), host="127.0.0.1", port=port)
+    uvicorn.run(
+        create_app(service, settings, ui=build_ui),
+        host="127.0.0.1",
+        port=settings.port,
+        timeout_keep_alive=5,
+        limit_concurrency=256,  # beyond this, 503 at once rather than an unbounded queue
+    )
 
 
 if __name__ == "__main__":

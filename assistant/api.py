@@ -18,10 +18,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
+from assistant.api_models import ask_route, history_index, is_blank, request_model
 from assistant.errors import AssistantError, InputError
-from assistant.records import Chart, Citation, Figure, Turn
+from assistant.http_guard import Guard
+from assistant.records import Chart, Citation, Figure, Turn, clean_text
 from assistant.service import AssistantService, chart_csv
 from assistant.settings import Settings
 
@@ -29,24 +31,19 @@ log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(str(resources.files("assistant") / "static"))
 DOCS_ASSETS = "/docs-assets"
-MAX_HISTORY_ANSWER_CHARS = 20_000  # an earlier answer echoed back as history; ours are far shorter
-MAX_BODY_BYTES = 512 * 1024
-
-# The widget is meant to be framed by any host page, and runs only its own script.
-WIDGET_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-    "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors *"
-)
 
 
-class AskRequest(BaseModel):
-    question: str = Field(
-        description="The question, in Japanese or English.", examples=["伴走支援を受けていない理由は？"]
+def widget_csp(settings: Settings) -> str:
+    """The widget runs only its own script and may be framed by the host sites in settings."""
+    ancestors = " ".join(settings.frame_ancestors) or "'none'"
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+        f"img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
     )
-    history: list[str | dict[str, Any]] = Field(
-        default_factory=list,
-        description="Earlier turns, oldest first: question strings or answer objects as returned by this API.",
-    )
+
+
+# The chat UI (Gradio) is not meant to be framed by other sites; its scripts are its own business.
+PAGE_CSP = "frame-ancestors 'self'; base-uri 'self'; object-src 'none'"
 
 
 class AnswerOut(BaseModel):
@@ -86,10 +83,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-class QuestionTooLong(InputError):
-    http_status = 413
-
-
 def chart_summary(chart: Chart) -> ChartSummary:
     return ChartSummary(
         id=chart.id,
@@ -103,44 +96,57 @@ def chart_summary(chart: Chart) -> ChartSummary:
     )
 
 
-def check_request(req: AskRequest, settings: Settings) -> tuple[str, list[Turn]]:
-    """The question and history turns, or an InputError that says what is wrong."""
-    question = req.question
-    if not question.strip():
+def check_request(req: Any) -> tuple[str, list[Turn]]:
+    """The question and history turns of a validated request (limits are in its model)."""
+    question = clean_text(req.question)
+    if is_blank(question):
         raise InputError("質問が空です。 / The question is empty.")
-    if len(question) > settings.max_question_chars:
-        raise QuestionTooLong(
-            f"質問が長すぎます（{len(question)}文字、上限{settings.max_question_chars}文字）。"
-            f" / The question is too long ({len(question)} characters, limit {settings.max_question_chars})."
-        )
-    if len(req.history) > settings.max_history_turns:
-        raise InputError(
-            f"会話履歴が多すぎます（{len(req.history)}件、上限{settings.max_history_turns}件）。"
-            f" / Too many history turns ({len(req.history)}, limit {settings.max_history_turns})."
-        )
     turns: list[Turn] = []
-    for i, item in enumerate(req.history):
-        try:
-            turn = Turn.coerce(item)
-        except TypeError as e:
-            raise InputError(f"history[{i}]: {e}") from None
-        if len(turn.question) > settings.max_question_chars:
-            raise InputError(f"history[{i}]: the question is too long (limit {settings.max_question_chars}).")
-        if len(turn.answer) > MAX_HISTORY_ANSWER_CHARS:
-            raise QuestionTooLong(f"history[{i}]: the answer text is too long (limit {MAX_HISTORY_ANSWER_CHARS}).")
-        turns.append(turn)
+    for item in req.history:
+        if isinstance(item, str):
+            turns.append(Turn(question=clean_text(item)))
+        else:
+            charts = tuple(f.table for f in item.figures if f.table)
+            turns.append(Turn(question=clean_text(item.question), answer=clean_text(item.answer), charts=charts))
     return question, turns
 
 
-def _validation_message(exc: RequestValidationError) -> str:
+def _validation_response(exc: RequestValidationError) -> JSONResponse:
+    """Limits broken -> 400/413 with what was wrong; wrong types or broken JSON -> 422."""
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
-        return "リクエストのJSONが不正です。 / The request body is not valid JSON."
+        return JSONResponse({"detail": "リクエストのJSONが不正です。 / The request body is not valid JSON."}, 422)
+    for e in errors:
+        loc, kind = tuple(e.get("loc", ())), e.get("type", "")
+        if kind == "string_unicode":  # "\ud800": no encoder takes a lone surrogate
+            where = ".".join(str(x) for x in loc if x not in ("body", "str"))
+            return JSONResponse(
+                {"detail": f"文字コードが不正です（{where}） / {where}: not valid Unicode (a lone surrogate)."}, 400
+            )
+        if loc == ("body", "question") and kind == "string_too_long":
+            limit = e.get("ctx", {}).get("max_length")
+            return JSONResponse(
+                {"detail": f"質問が長すぎます（上限{limit}文字）。 / The question is too long (limit {limit})."}, 413
+            )
+        if loc == ("body", "question") and kind in ("string_too_short", "string_pattern_mismatch"):
+            return JSONResponse({"detail": "質問が空です。 / The question is empty."}, 400)
+        if loc == ("body", "history") and kind == "too_long":
+            limit = e.get("ctx", {}).get("max_length")
+            return JSONResponse(
+                {"detail": f"会話履歴が多すぎます（上限{limit}件）。 / Too many history turns (limit {limit})."}, 400
+            )
+    for e in errors:
+        loc, kind = tuple(e.get("loc", ())), e.get("type", "")
+        i = history_index(loc)
+        if i is not None and kind == "string_too_long" and loc[-1] == "answer":
+            return JSONResponse({"detail": f"history[{i}]: the answer text is too long."}, 413)
+        if i is not None and kind in ("string_too_long", "string_too_short", "missing", "too_long"):
+            return JSONResponse({"detail": f"history[{i}]: {e.get('msg', 'invalid')}"}, 400)
     parts = []
     for e in errors[:5]:
-        loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body") or "body"
-        parts.append(f"{loc}: {e.get('msg', 'invalid')}")
-    return "リクエストの形式が不正です。 / Invalid request: " + "; ".join(parts)
+        where = ".".join(str(x) for x in e.get("loc", ()) if x != "body") or "body"
+        parts.append(f"{where}: {e.get('msg', 'invalid')}")
+    return JSONResponse({"detail": "リクエストの形式が不正です。 / Invalid request: " + "; ".join(parts)}, 422)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -152,7 +158,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": _validation_message(exc)}, status_code=422)
+        return _validation_response(exc)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -220,7 +226,7 @@ def _install_widget(app: FastAPI, settings: Settings) -> None:
     async def widget() -> HTMLResponse:
         return HTMLResponse(
             widget_html,
-            headers={"Content-Security-Policy": WIDGET_CSP, "X-Content-Type-Options": "nosniff"},
+            headers={"Content-Security-Policy": widget_csp(settings), "X-Content-Type-Options": "nosniff"},
         )
 
     @app.get("/widget.js", include_in_schema=False)
@@ -250,6 +256,14 @@ def create_app(
     )
     app.state.service = service
     app.state.settings = settings
+    # the guard first, then CORS around it: a 413, 405 or 500 still carries the CORS headers
+    app.add_middleware(
+        Guard,
+        max_body_bytes=settings.max_body_bytes,
+        read_timeout=settings.read_timeout,
+        routes=lambda: app.router.routes,
+        page_headers={"Content-Security-Policy": PAGE_CSP, "X-Frame-Options": "SAMEORIGIN"},
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -260,22 +274,19 @@ def create_app(
     _install_error_handlers(app)
     _install_docs(app)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Callable[[Request], Any]) -> Any:
-        """Refuse oversized request bodies before they are read (a clear 413, not a slow parse)."""
-        length = request.headers.get("content-length")
-        if request.url.path.startswith("/api/") and length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return JSONResponse(
-                {"detail": f"リクエストが大きすぎます / The request body is too large (limit {MAX_BODY_BYTES} bytes)."},
-                status_code=413,
-            )
-        return await call_next(request)
-
-    @app.post("/api/ask", response_model=AnswerOut, responses=ERRORS, tags=["qa"])
-    def ask(req: AskRequest) -> dict[str, Any]:
-        """Answer one question with numbered citations; abstains when the report has no evidence."""
-        question, turns = check_request(req, settings)
+    def answer(req: Any) -> dict[str, Any]:
+        question, turns = check_request(req)
         return service.ask(question, turns).to_dict()
+
+    app.add_api_route(
+        "/api/ask",
+        ask_route(request_model(settings), answer),
+        methods=["POST"],
+        response_model=AnswerOut,
+        responses=ERRORS,
+        tags=["qa"],
+        summary="Ask",
+    )
 
     @app.get("/api/stats", response_model=list[ChartSummary], tags=["stats"])
     def stats() -> list[ChartSummary]:
@@ -323,7 +334,10 @@ def create_app(
             ssr_mode=False,
             mcp_server=False,
             css=UI_CSS,
+            show_error=False,  # a raw Python error is never shown; the handlers say what went wrong
+            max_file_size=1024,  # nothing here takes uploads
         )
+
     return app
 
 

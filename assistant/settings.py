@@ -36,6 +36,10 @@ class Settings:
     chunk_chars: int = 500
     max_question_chars: int = 1000
     max_history_turns: int = 10
+    max_body_bytes: int = 512 * 1024  # bytes read of one HTTP request body, chunked or not
+    read_timeout: float = 30.0  # seconds a client may take between two pieces of its request body
+    port: int = 7860  # the server's port (PORT is read too)
+    frame_ancestors: tuple[str, ...] = ("*",)  # sites that may frame /widget: "*" (any) or origins
     threads: int = 1
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
     feedback: Path = Path(".data/feedback.jsonl")
@@ -77,9 +81,15 @@ def validate(s: Settings) -> Settings:
     for name in ("bm25_weight", "dense_weight", "en_bm25_weight", "en_dense_weight"):
         if not 0.0 <= getattr(s, name) <= 1.0:
             raise ConfigError(f"{_env_name(name)} must be between 0 and 1")
-    for name in ("top_k", "rrf_k", "chunk_chars", "max_question_chars", "threads", "concurrency"):
+    for name in ("top_k", "rrf_k", "chunk_chars", "max_question_chars", "threads", "concurrency", "max_body_bytes"):
         if getattr(s, name) < 1:
             raise ConfigError(f"{_env_name(name)} must be a positive integer")
+    if s.max_history_turns < 0:
+        raise ConfigError("BANSOU_MAX_HISTORY_TURNS must be 0 or more")
+    if not 0 < s.read_timeout <= 600:
+        raise ConfigError("BANSOU_READ_TIMEOUT must be between 0 and 600 seconds")
+    if not 1 <= s.port <= 65535:
+        raise ConfigError(f"port {s.port} is not a valid TCP port (1-65535)")
     if s.chunk_chars < 100:
         raise ConfigError("BANSOU_CHUNK_CHARS must be at least 100")
     return s

@@ -1,0 +1,166 @@
+"""The HTTP boundary's guard, as plain ASGI middleware inside CORS (so every answer it gives,
+413, 405, 408 and 500 alike, carries the CORS headers a browser needs to read it).
+
+- **Bytes actually read are capped.** `Content-Length` is checked first; a chunked or lying
+  body is counted as it arrives and cut off with a 413 as soon as it passes the limit, so no
+  request can make the server hold more than `max_body_bytes`.
+- **Slow clients time out.** Each body chunk must arrive within `read_timeout` seconds (408).
+- **Undeclared methods get 405.** Gradio is mounted at "/" and would take any path it does
+  not know; for the JSON API's own paths a wrong method is a 405 with `Allow`, not a 404.
+- **Nothing unexpected escapes as a traceback.** An exception is logged and answered with a
+  one-line JSON 500.
+- **Pages say who may frame them.** Every response but the widget's gets the page headers
+  (a CSP with frame-ancestors 'self', X-Frame-Options) unless it set its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from starlette.routing import BaseRoute, Match, Mount
+
+log = logging.getLogger(__name__)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+FRAMEABLE = ("/widget", "/embed.js")  # their own headers: framed by host sites
+GUARDED_PREFIXES = ("/api/", "/healthz", "/openapi.json", "/docs", "/widget", "/embed.js")
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class ClientTooSlow(Exception):
+    pass
+
+
+def json_body(status: int, detail: str, headers: dict[str, str] | None = None) -> tuple[Message, Message]:
+    body = json.dumps({"detail": detail}, ensure_ascii=False).encode("utf-8")
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    return {"type": "http.response.start", "status": status, "headers": raw}, {
+        "type": "http.response.body",
+        "body": body,
+    }
+
+
+class Guard:
+    """Wraps the app: body cap, read timeout, 405 for the API's paths, JSON 500s."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        read_timeout: float,
+        routes: Callable[[], list[BaseRoute]],
+        page_headers: dict[str, str] | None = None,
+    ) -> None:
+        self.app = app
+        self.page_headers = [(k.lower().encode(), v.encode()) for k, v in (page_headers or {}).items()]
+        self.max_body_bytes = max_body_bytes
+        self.read_timeout = read_timeout
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = str(scope.get("path", ""))
+        guarded = path.startswith(GUARDED_PREFIXES)
+        if guarded:
+            allowed = self._allowed_methods(scope)
+            if allowed is not None:
+                await self._reply(
+                    send, 405, "この方法は使えません / Method not allowed.", {"Allow": ", ".join(allowed)}
+                )
+                return
+        length = _content_length(scope)
+        if length is not None and length > self.max_body_bytes:
+            await self._reply(send, 413, self._too_large())
+            return
+        started = False
+        seen = 0
+        cut: tuple[int, str] | None = None  # the reply owed instead of whatever the app makes of a cut body
+
+        async def guarded_receive() -> Message:
+            nonlocal seen, cut
+            try:
+                message = await asyncio.wait_for(receive(), timeout=self.read_timeout)
+            except TimeoutError:
+                cut = (408, "リクエストの送信が遅すぎます / The request body arrived too slowly.")
+                raise ClientTooSlow from None
+            if message.get("type") == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body_bytes:
+                    cut = (413, self._too_large())
+                    raise BodyTooLarge
+            return message
+
+        framed = path.startswith(FRAMEABLE)
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if cut is not None:  # the app caught the cut and made its own reply (FastAPI: a 400): ours instead
+                if message.get("type") == "http.response.start" and not started:
+                    started = True
+                    await self._reply(send, *cut)
+                return
+            if message.get("type") == "http.response.start":
+                started = True
+                if not framed and self.page_headers:
+                    have = {k.lower() for k, _ in message.get("headers", ())}
+                    extra = [(k, v) for k, v in self.page_headers if k not in have]
+                    message = {**message, "headers": [*message.get("headers", ()), *extra]}
+            await send(message)
+
+        try:
+            await self.app(scope, guarded_receive, tracking_send)
+        except (BodyTooLarge, ClientTooSlow):
+            pass
+        except Exception:  # the last line of defence: log it, answer in one line
+            log.exception("unexpected error on %s", path)
+            if not started:
+                started = True
+                await self._reply(send, 500, "内部エラーが発生しました。 / Internal error.")
+        if cut is not None and not started:
+            await self._reply(send, *cut)
+
+    def _too_large(self) -> str:
+        return f"リクエストが大きすぎます / The request body is too large (limit {self.max_body_bytes} bytes)."
+
+    def _allowed_methods(self, scope: Scope) -> list[str] | None:
+        """The methods a declared route takes when the path matches it but the method does not."""
+        allowed: set[str] = set()
+        for route in self.routes():
+            if isinstance(route, Mount):
+                continue
+            match, _ = route.matches(scope)
+            if match == Match.FULL:
+                return None
+            if match == Match.PARTIAL:
+                allowed |= set(getattr(route, "methods", None) or ())
+        return sorted(allowed) if allowed else None
+
+    @staticmethod
+    async def _reply(send: Send, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
+        start, body = json_body(status, detail, headers)
+        await send(start)
+        await send(body)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for key, value in scope.get("headers", ()):
+        if key == b"content-length":
+            text = value.decode("latin-1").strip()
+            return int(text) if text.isdigit() and len(text) < 19 else None
+    return None

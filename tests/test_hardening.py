@@ -1,0 +1,250 @@
+"""Probes an attacker or a careless client would send, against a live server on 127.0.0.1.
+
+Each probe is bounded in count, bytes and time, and stops what it starts. The fast ones use the
+fake service; the ones about the cost of understanding use the real store.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from assistant.api import create_app
+from assistant.settings import Settings
+from tests.fakes import FakeService
+from tests.servers import serve_app
+
+ROOT = Path(__file__).resolve().parents[1]
+LIMIT = 64 * 1024
+ORIGIN = "https://host.example"
+
+pytestmark = pytest.mark.hardening
+
+
+class ExplodingService(FakeService):
+    """Fails in a way no domain error describes, for the 500 path."""
+
+    def ask(self, question: str, history: Any = ()) -> Any:
+        if "boom" in question:
+            raise RuntimeError("secret internal detail")
+        return super().ask(question, history)
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    settings = Settings(
+        max_body_bytes=LIMIT,
+        read_timeout=1.0,
+        cors_origins=(ORIGIN,),
+        frame_ancestors=("https://host.example",),
+        feedback=tmp_path_factory.mktemp("fb") / "feedback.jsonl",
+    )
+    with serve_app(create_app(ExplodingService(), settings)) as url:
+        yield url
+
+
+def _conn(base: str, timeout: float = 10.0) -> http.client.HTTPConnection:
+    u = urlparse(base)
+    return http.client.HTTPConnection(u.hostname, u.port, timeout=timeout)
+
+
+def _request(
+    base: str, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+) -> Any:
+    c = _conn(base)
+    try:
+        c.request(method, path, body=body, headers=headers or {})
+        r = c.getresponse()
+        return r.status, dict(r.getheaders()), r.read()
+    finally:
+        c.close()
+
+
+def _post_json(base: str, payload: Any, headers: dict[str, str] | None = None) -> Any:
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    return _request(base, "POST", "/api/ask", body, {"Content-Type": "application/json", **(headers or {})})
+
+
+# --- body size --------------------------------------------------------------------------------
+
+
+def test_a_chunked_body_is_cut_off_at_the_limit(base: str) -> None:
+    """No Content-Length: the server counts what it reads and answers 413 once past the limit."""
+    sent = 0
+    started = time.monotonic()
+
+    def chunks() -> Iterator[bytes]:
+        nonlocal sent
+        yield b'{"question": "q", "pad": "'
+        while sent < 40 * LIMIT:  # far more than the limit; the server must not wait for it all
+            sent += 16 * 1024
+            yield b"x" * (16 * 1024)
+        yield b'"}'
+
+    c = _conn(base)
+    try:
+        try:
+            c.request(
+                "POST", "/api/ask", body=chunks(), headers={"Content-Type": "application/json"}, encode_chunked=True
+            )
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered and closed while we were still sending
+        r = c.getresponse()
+        assert r.status == 413 and "too large" in json.loads(r.read())["detail"]
+    finally:
+        c.close()
+    assert time.monotonic() - started < 10
+
+
+def test_a_declared_oversized_body_is_refused_before_it_is_read(base: str) -> None:
+    s = socket.create_connection(("127.0.0.1", urlparse(base).port), timeout=5)
+    try:
+        head = f"POST /api/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {10**9}\r\n\r\n"
+        s.sendall(head.encode())
+        reply = s.recv(4096).decode("latin-1")
+    finally:
+        s.close()
+    assert reply.startswith("HTTP/1.1 413")
+
+
+def test_a_huge_history_fails_fast_in_validation(base: str) -> None:
+    payload = b'{"question": "q", "history": [' + b",".join(b"1" for _ in range(30_000)) + b"]}"
+    assert len(payload) < LIMIT
+    started = time.monotonic()
+    status, _h, body = _post_json(base, payload)
+    assert status in (400, 422) and "history" in json.loads(body)["detail"]
+    assert time.monotonic() - started < 2.0
+
+
+def test_too_many_turns_is_a_clear_400(base: str) -> None:
+    status, _h, body = _post_json(base, {"question": "q", "history": ["a"] * 11})
+    assert status == 400 and "Too many history turns" in json.loads(body)["detail"]
+
+
+# --- bad text ---------------------------------------------------------------------------------
+
+
+def test_a_lone_surrogate_is_a_clear_400_not_a_500(base: str) -> None:
+    for raw in (b'{"question": "\\ud800?"}', b'{"question": "q", "history": ["\\udfff"]}'):
+        status, _h, body = _post_json(base, raw)
+        assert status == 400, body
+        assert "Unicode" in json.loads(body)["detail"]
+
+
+def test_every_other_entry_cleans_lone_surrogates(real_service: Any) -> None:
+    answer = real_service.ask("\ud800伴走支援とは？", ["\udfff", {"question": "x\ud800", "answer": "\udc00"}])
+    json.dumps(answer.to_dict(), ensure_ascii=False).encode("utf-8")  # writable: no surrogate left
+    assert "\ufffd" in answer.question and not answer.abstained
+
+
+def test_an_invisible_only_question_is_empty_not_an_answer(base: str) -> None:
+    status, _h, body = _post_json(base, {"question": "\u200b\u200b\u2060"})
+    assert status == 400 and "empty" in json.loads(body)["detail"]
+
+
+# --- methods ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("TRACE", "/healthz", "GET"),
+        ("PUT", "/api/ask", "POST"),
+        ("DELETE", "/api/ask", "POST"),
+        ("PATCH", "/api/ask", "POST"),
+        ("GET", "/api/ask", "POST"),
+        ("POST", "/api/stats", "GET"),
+        ("DELETE", "/api/stats/2-3", "GET"),
+    ],
+)
+def test_an_undeclared_method_is_405_with_allow(base: str, method: str, path: str, allow: str) -> None:
+    status, headers, body = _request(base, method, path)
+    assert status == 405, (method, path, status)
+    assert allow in headers.get("allow", "") and "detail" in json.loads(body)
+
+
+# --- errors carry CORS, and say nothing internal ------------------------------------------------
+
+
+def test_413_and_500_carry_the_cors_header(base: str) -> None:
+    status, headers, _ = _post_json(base, {"question": "q", "pad": "x" * (2 * LIMIT)}, {"Origin": ORIGIN})
+    assert status == 413 and headers.get("access-control-allow-origin") == ORIGIN
+    status, headers, body = _post_json(base, {"question": "boom"}, {"Origin": ORIGIN})
+    assert status == 500 and headers.get("access-control-allow-origin") == ORIGIN
+    assert b"secret internal detail" not in body and b"Traceback" not in body
+
+
+def test_a_slow_client_is_timed_out(base: str) -> None:
+    s = socket.create_connection(("127.0.0.1", urlparse(base).port), timeout=10)
+    try:
+        head = "POST /api/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+        s.sendall(head.encode() + b'{"question"')  # then nothing: the rest never comes
+        started = time.monotonic()
+        reply = s.recv(4096).decode("latin-1")
+    finally:
+        s.close()
+    assert reply.startswith("HTTP/1.1 408") and time.monotonic() - started < 8
+
+
+# --- pages and frames ---------------------------------------------------------------------------
+
+
+def test_pages_say_who_may_frame_them(base: str) -> None:
+    _s, headers, _ = _request(base, "GET", "/docs")
+    assert "frame-ancestors 'self'" in headers.get("content-security-policy", "")
+    _s, headers, _ = _request(base, "GET", "/widget")
+    assert "frame-ancestors https://host.example" in headers.get("content-security-policy", "")
+    assert "x-frame-options" not in headers
+
+
+def test_the_schema_declares_every_limit(base: str) -> None:
+    _s, _h, body = _request(base, "GET", "/openapi.json")
+    spec = json.loads(body)
+    ask = spec["components"]["schemas"]["AskRequest"]["properties"]
+    assert ask["question"]["maxLength"] == Settings().max_question_chars and ask["question"]["minLength"] == 1
+    assert ask["history"]["maxItems"] == Settings().max_history_turns
+    turn = spec["components"]["schemas"]["HistoryTurn"]
+    assert "question" in turn["required"] and turn["properties"]["answer"]["maxLength"] > 0
+
+
+# --- the cost of understanding (real store) -------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "history"),
+    [
+        ("\ufdfa" * 1000, []),  # one character, 18 after NFKC
+        ("あ" * 1000, ["い" * 1000] * 10),  # no 、。 anywhere: nothing for a pattern to backtrack on
+        ("それは？", ["\ufdfa" * 500 + "、" + "\ufdfa" * 499] * 2),  # past Sudachi's byte limit if joined
+        ("伴走支援" * 250, ["それ" * 500] * 10),
+    ],
+)
+def test_hostile_text_costs_little(real_service: Any, question: str, history: list[str]) -> None:
+    started = time.monotonic()
+    answer = real_service.ask(question, history)
+    assert answer.answer
+    assert time.monotonic() - started < 2.0  # a bound on hostile input, not a speed target
+
+
+# --- the server's own start-up --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("port", ["abc", "99999"])
+def test_a_bad_port_is_one_clear_line(port: str, tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "PORT": port, "HF_HUB_OFFLINE": "1", "BANSOU_STORE": str(tmp_path / "none")}
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "ui.py")], env=env, capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert r.returncode != 0
+    assert "Traceback" not in r.stderr and f"PORT={port!r}" in r.stderr
