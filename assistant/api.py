@@ -314,9 +314,11 @@ def create_app(
         """One chart with every row, column, derived figure and note."""
         return service.chart(chart_id).to_dict()
 
-    @app.get("/healthz", tags=["ops"])
-    def healthz() -> dict[str, Any]:
-        return service.health()
+    @app.get("/healthz", tags=["ops"], responses={503: {"description": "A backend does not answer"}})
+    def healthz() -> JSONResponse:
+        """The store and its backends; 503 when one of them does not answer."""
+        health = service.health()
+        return JSONResponse(health, status_code=200 if health.get("status") == "ok" else 503)
 
     _install_widget(app, settings)
 

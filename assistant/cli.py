@@ -1,6 +1,11 @@
 """python -m assistant ask "質問" [--json | --jsonl] [--history Q ...] [--store DIR]
 
 The command line maps domain errors to one-line messages and exit codes; never a traceback.
+
+Exit status: 0 when every question was answered (an abstention is an answer); 1 when, with
+--jsonl, at least one line was reported as an error object (the other lines are still
+answered, each on its own output line); 2 for bad input or settings; 3 when the store or a
+backend (a Chroma server) is missing or does not answer; 4 for ingest errors.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from assistant.errors import AssistantError, InputError
-from assistant.records import Answer
+from assistant.records import Answer, clean_text
 
 
 def render(answer: Answer) -> str:
@@ -58,9 +63,13 @@ def run_jsonl(service: Any, stdin: TextIO, stdout: TextIO) -> int:
                     raise InputError(f"line {lineno}: expected an object")
                 question, history = obj.get("question"), _history_of(obj)
             out = service.ask(question, history).to_dict()
-        except InputError as e:
+        except AssistantError as e:  # one bad line (or one timed-out backend call) is reported, not fatal
             failures += 1
-            out = {"question": question if isinstance(question, str) else None, "error": str(e)}
+            out = {
+                "line": lineno,
+                "question": clean_text(question) if isinstance(question, str) else None,
+                "error": str(e),
+            }
         stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         stdout.flush()
     return 1 if failures else 0
@@ -94,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(store=args.store)
         if args.jsonl:
             service = build_service(settings)
+            if hasattr(sys.stdin, "reconfigure"):  # a line of broken UTF-8 is read as U+FFFD, not a crash
+                sys.stdin.reconfigure(errors="replace")
             return run_jsonl(service, sys.stdin, sys.stdout)
         if not args.question:
             raise InputError('質問を指定してください / give a question: python -m assistant ask "質問"')

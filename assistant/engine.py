@@ -85,9 +85,13 @@ class Engine:
             raise NotFound(f"unknown chart {chart_id!r}; known: {', '.join(self.index.charts)}") from None
 
     def health(self) -> dict[str, Any]:
+        """The truth about the store and its backends: "ok" only when the vectors answer too."""
         m = self.index.manifest
+        problem = self.index.vectors_ok()
         return {
-            "status": "ok",
+            "status": "ok" if problem is None else "unavailable",
+            "vectors": "ok" if problem is None else problem,
+            "chroma": self.settings.chroma,
             "build": self.index.build.name,
             "embedder": m.embedder,
             "chunks": m.chunk_count,

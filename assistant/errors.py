@@ -42,3 +42,10 @@ class IngestError(AssistantError):
     """An input file that cannot be read, is empty, or a chart that fails validation."""
 
     exit_code = 4
+
+
+class BackendUnavailable(AssistantError):
+    """A backend the answer needs (a Chroma server) does not answer in time."""
+
+    exit_code = 3
+    http_status = 503

@@ -18,11 +18,11 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.errors import StoreMissing
+from assistant.errors import BackendUnavailable, StoreMissing
 from assistant.lexical import SudachiTokenizer
 from assistant.records import BuildManifest, Chart, Chunk, DocumentInfo
 from assistant.settings import Settings
-from assistant.storage import chroma_client, collection_name, read_json
+from assistant.storage import chroma_client, chroma_unavailable, collection_name, read_json
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +59,9 @@ class StoreIndex:
             lexical: list[list[str]] = read_json(build / "lexical.json")
         except (OSError, ValueError, KeyError, TypeError) as e:
             raise StoreMissing(f"the store build {build} is incomplete or damaged ({e}); run `make ingest`") from None
-        if len(lexical) != len(self.chunks):
-            raise StoreMissing(f"the store build {build} is inconsistent; run `make ingest`")
+        problem = _inconsistency(manifest, self.documents, self.chunks, self.charts, lexical)
+        if problem:
+            raise StoreMissing(f"the store build {build} is damaged ({problem}); run `make ingest`")
         self.lexical = lexical
         self.vocab = {t for toks in lexical for t in toks}
         self.chunk_pos = {c.id: i for i, c in enumerate(self.chunks)}
@@ -75,8 +76,12 @@ class StoreIndex:
         client = chroma_client(self.settings.chroma, self.build)
         name = collection_name(self.settings.collection, self.build)
         try:
-            client.get_collection(name, embedding_function=None)
+            self._collection = client.get_collection(name, embedding_function=None)
+        except BackendUnavailable:
+            raise
         except Exception as e:  # chromadb raises NotFoundError/ValueError depending on version
+            if _is_network(e):
+                raise chroma_unavailable(self.settings.chroma, e) from None
             raise StoreMissing(f"the store has no vector collection {name!r} ({e}); run `make ingest`") from None
         return Chroma(
             client=client, collection_name=name, embedding_function=self.embedder, create_collection_if_not_exists=False
@@ -102,9 +107,20 @@ class StoreIndex:
                 self._qcache.popitem(last=False)
         return vec
 
+    def vectors_ok(self) -> str | None:
+        """None when the vector collection answers with every chunk; else what is wrong."""
+        try:
+            n = self._collection.count()
+        except Exception as e:
+            return str(chroma_unavailable(self.settings.chroma, e))
+        return None if n == len(self.chunks) else f"the vector collection has {n} items, the build {len(self.chunks)}"
+
     def dense_ranking(self, text: str, k: int) -> list[tuple[int, float]]:
         vec = self.query_vector(text)
-        docs = self._vs.similarity_search_by_vector_with_relevance_scores(vec, k=min(k, len(self.chunks)))
+        try:
+            docs = self._vs.similarity_search_by_vector_with_relevance_scores(vec, k=min(k, len(self.chunks)))
+        except Exception as e:  # a Chroma server down or too slow: a clear 503, not a 500
+            raise chroma_unavailable(self.settings.chroma, e) from None
         out = []
         for doc, dist in docs:
             pos = self.chunk_pos.get(str(doc.id)) if doc.id else None
@@ -134,6 +150,31 @@ class StoreIndex:
             d_rank[i] = r
         order = sorted(fused, key=lambda i: -fused[i])[:k]
         return [Hit(i, fused[i], b_rank.get(i), d_rank.get(i)) for i in order]
+
+
+def _inconsistency(
+    manifest: BuildManifest,
+    documents: dict[str, DocumentInfo],
+    chunks: list[Chunk],
+    charts: dict[str, Chart],
+    lexical: list[list[str]],
+) -> str | None:
+    """What does not add up in a build, checked when it opens, so a damaged one never serves."""
+    if not documents:
+        return "it describes no document"
+    if not chunks or len(chunks) != manifest.chunk_count:
+        return f"{len(chunks)} chunks, the manifest says {manifest.chunk_count}"
+    if len(charts) != manifest.chart_count:
+        return f"{len(charts)} charts, the manifest says {manifest.chart_count}"
+    if len(lexical) != len(chunks):
+        return "the lexical index does not match the chunks"
+    return None
+
+
+def _is_network(e: BaseException) -> bool:
+    import httpx
+
+    return isinstance(e, (httpx.HTTPError, ConnectionError, TimeoutError)) or "connect" in str(e).lower()
 
 
 def _build_bm25(lexical: list[list[str]]) -> Any:

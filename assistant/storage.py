@@ -8,8 +8,10 @@
         lexical.json             Sudachi tokens per chunk, for BM25
         charts.json              Chart records (the statistics catalog)
         chroma/                  the persistent Chroma collection (embedded mode)
-A build is written under builds/<build>.partial and renamed when complete; CURRENT changes
-last, so a crash at any point leaves the previous build serving.
+A build is written under builds/<build>.partial and renamed to builds/<build> when complete;
+CURRENT changes last, so a crash at any point leaves the previous build serving, and the next
+build removes what a crash left behind (.partial folders, and in server mode the collections
+of builds that are gone).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import StoreMismatch, StoreMissing
+from assistant.errors import BackendUnavailable, StoreMismatch, StoreMissing
 from assistant.records import BuildManifest
 
 SCHEMA = 3
@@ -78,8 +80,12 @@ def open_build(store: Path, embedder_id: str) -> tuple[Path, BuildManifest]:
     return build, manifest
 
 
-def chroma_client(chroma: str, build: Path) -> Any:
-    """An embedded PersistentClient in the build folder, or an HttpClient for a Chroma server."""
+CHROMA_TIMEOUT_S = 5.0  # every call to a Chroma server: connect, read, write
+
+
+def chroma_client(chroma: str, build: Path, timeout: float = CHROMA_TIMEOUT_S) -> Any:
+    """An embedded PersistentClient in the build folder, or an HttpClient for a Chroma server
+    whose every request times out after `timeout` seconds (the client's own default is none)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -88,10 +94,29 @@ def chroma_client(chroma: str, build: Path) -> Any:
         return chromadb.PersistentClient(path=str(build / "chroma"), settings=cs)
     from urllib.parse import urlparse
 
+    import httpx
+
     u = urlparse(chroma)
-    return chromadb.HttpClient(
-        host=u.hostname or "127.0.0.1", port=u.port or 8000, ssl=u.scheme == "https", settings=cs
-    )
+    try:
+        client = chromadb.HttpClient(
+            host=u.hostname or "127.0.0.1", port=u.port or 8000, ssl=u.scheme == "https", settings=cs
+        )
+    except Exception as e:  # chromadb raises ValueError / httpx errors when the server is not there
+        raise BackendUnavailable(f"the Chroma server at {chroma} does not answer ({_reason(e)})") from None
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(timeout)
+    return client
+
+
+def _reason(e: BaseException) -> str:
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return text[:160]
+
+
+def chroma_unavailable(chroma: str, e: BaseException) -> BackendUnavailable:
+    where = "the Chroma server at " + chroma if chroma != "embedded" else "the vector store"
+    return BackendUnavailable(f"{where} did not answer ({_reason(e)}); try again shortly")
 
 
 def collection_name(base: str, build: Path) -> str:

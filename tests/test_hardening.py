@@ -248,3 +248,163 @@ def test_a_bad_port_is_one_clear_line(port: str, tmp_path: Path) -> None:
     )
     assert r.returncode != 0
     assert "Traceback" not in r.stderr and f"PORT={port!r}" in r.stderr
+
+
+# --- a real Chroma server (chroma run, on loopback, stopped by the test) -----------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    exe = Path(sys.executable).with_name("chroma")
+    if not exe.exists():
+        pytest.skip("the chroma command is not installed beside this Python")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [str(exe), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(tmp_path / "chroma")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("chroma run did not start")
+            time.sleep(0.2)
+    try:
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _collections(url: str) -> set[str]:
+    from assistant.storage import chroma_client
+
+    client = chroma_client(url, Path("unused"))
+    return {c.name for c in client.list_collections()}
+
+
+@pytest.mark.slow
+def test_chroma_server_mode_times_out_says_503_and_cleans_up(
+    chroma_server: tuple[str, subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
+    from assistant.service import build_service
+    from assistant.settings import load_settings
+    from ingest.pipeline import ingest
+
+    url, proc = chroma_server
+    settings = load_settings(store=tmp_path / "store", chroma=url, embedder="hash")
+    for _ in range(3):  # three builds: the oldest one's collection must go from the server
+        ingest([ROOT / "corpus"], settings, force=True)
+    builds = sorted(p.name for p in (tmp_path / "store" / "builds").iterdir())
+    assert len(builds) == 2 and not any(b.endswith(".partial") for b in builds)
+    assert _collections(url) == {f"{settings.collection}-{b}"[:63] for b in builds}
+
+    service = build_service(settings)
+    assert service.health()["status"] == "ok"
+    assert not service.ask("伴走支援を受けていない理由は？").abstained
+
+    proc.terminate()
+    proc.wait(timeout=10)
+    started = time.monotonic()
+    health = service.health()
+    assert health["status"] == "unavailable" and "Chroma server" in health["vectors"]
+    from assistant.errors import BackendUnavailable
+
+    with pytest.raises(BackendUnavailable, match="Chroma server"):
+        service.ask("伴走支援って誰が言い出した考え方？")  # a prose question needs the vectors
+    assert time.monotonic() - started < 20  # timeouts, never a hang
+
+
+def test_a_chroma_server_that_is_not_there_is_one_line_at_startup(tmp_path: Path) -> None:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HF_HUB_OFFLINE": "1",
+        "BANSOU_STORE": str(tmp_path / "store"),
+        "BANSOU_EMBEDDER": "hash",
+    }
+    subprocess.run([sys.executable, "-m", "ingest", "-q", str(ROOT / "corpus")], env=env, check=True, timeout=120)
+    dead = {**env, "BANSOU_CHROMA": f"http://127.0.0.1:{_free_port()}"}
+    for cmd in (["-m", "ingest", "-q", "--force", str(ROOT / "corpus")], ["-m", "assistant", "ask", "伴走支援とは？"]):
+        r = subprocess.run([sys.executable, *cmd], env=dead, capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert r.returncode == 3 and "Traceback" not in r.stderr, r.stderr
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Chroma server" in lines[0], r.stderr
+
+
+# --- damaged stores, crashed builds, the CLI batch -------------------------------------------
+
+
+@pytest.fixture
+def hash_store(tmp_path: Path) -> Path:
+    from assistant.settings import load_settings
+    from ingest.pipeline import ingest
+
+    store = tmp_path / "store"
+    ingest([ROOT / "corpus"], load_settings(store=store, embedder="hash"), force=True)
+    return store
+
+
+@pytest.mark.parametrize(("name", "content"), [("documents.json", "[]"), ("charts.json", "{}"), ("chunks.json", "[]")])
+def test_a_damaged_store_fails_in_one_clear_line(hash_store: Path, name: str, content: str) -> None:
+    from assistant.errors import StoreMissing
+    from assistant.service import build_service
+    from assistant.settings import load_settings
+    from assistant.storage import current_build
+
+    build = current_build(hash_store)
+    assert build is not None
+    (build / name).write_text(content, encoding="utf-8")
+    with pytest.raises(StoreMissing, match="damaged"):
+        build_service(load_settings(store=hash_store, embedder="hash"))
+
+
+def test_what_a_crashed_build_left_is_removed_by_the_next(hash_store: Path) -> None:
+    from assistant.settings import load_settings
+    from ingest.pipeline import ingest
+
+    leftover = hash_store / "builds" / "0123456789ab-1.partial"
+    (leftover / "chroma").mkdir(parents=True)
+    ingest([ROOT / "corpus"], load_settings(store=hash_store, embedder="hash"), force=True)
+    assert not leftover.exists()
+    assert not any(p.name.endswith(".partial") for p in (hash_store / "builds").iterdir())
+
+
+def test_the_cli_batch_reports_bad_lines_and_goes_on(hash_store: Path) -> None:
+    lines = [
+        "伴走支援とは？".encode(),
+        b"{not json",
+        b'{"question": "\\ud800?"}',
+        b"\xff\xfe broken utf-8 \xc3",
+        b'{"question": 12}',
+        b'{"question": "q", "history": "x"}',
+        "調査期間は？".encode(),
+    ]
+    env = {"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1", "BANSOU_STORE": str(hash_store), "BANSOU_EMBEDDER": "hash"}
+    r = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "--jsonl"],
+        input=b"\n".join(lines) + b"\n",
+        env=env,
+        capture_output=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    out = [json.loads(x) for x in r.stdout.decode("utf-8").splitlines()]
+    assert len(out) == len(lines) and r.returncode == 1, r.stderr
+    assert "answer" in out[0] and "answer" in out[-1]
+    assert {i for i, o in enumerate(out) if "error" in o} >= {1, 4, 5}
+    assert b"Traceback" not in r.stderr
