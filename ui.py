@@ -10,11 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
 import sys
-import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +33,6 @@ EXAMPLES = [
     "伴走支援を最も活用している年齢層は？",
     "Why do firms not use 伴走支援?",
 ]
-CSV_MAX_AGE_S = 3600
 
 
 MAX_CHAT_MESSAGE_CHARS = 20_000
@@ -102,33 +98,23 @@ class FeedbackLog:
 
 
 class CsvFiles:
-    """One temporary CSV per download request, in a folder removed when the app exits.
+    """One CSV per chart in a cache folder, written atomically and replaced on each request.
 
-    Gradio copies a returned file into its own cache, so files older than an hour are pruned.
+    Nothing is temporary, so nothing leaks when the server is killed: the folder holds at most
+    one file per chart. Gradio copies the returned file into its own cache (pruned hourly).
     """
 
-    def __init__(self) -> None:
-        self._dir: tempfile.TemporaryDirectory[str] | None = None
-        self._lock = threading.Lock()
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
 
     def write(self, chart: Chart) -> str:
-        with self._lock:
-            if self._dir is None:
-                self._dir = tempfile.TemporaryDirectory(prefix="bansou-csv-")
-            base = Path(self._dir.name)
-            self._prune(base)
-        folder = Path(tempfile.mkdtemp(dir=base))
-        path = folder / f"chart-{chart.id}.csv"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"chart-{chart.id}.csv"
+        tmp = path.with_name(f".{path.name}.{threading.get_ident()}.tmp")
         # UTF-8 with BOM so that Excel opens the Japanese labels correctly.
-        path.write_text(chart_csv(chart), encoding="utf-8-sig")
+        tmp.write_text(chart_csv(chart), encoding="utf-8-sig")
+        os.replace(tmp, path)
         return str(path)
-
-    @staticmethod
-    def _prune(base: Path) -> None:
-        cutoff = time.time() - CSV_MAX_AGE_S
-        for child in base.iterdir():
-            if child.stat().st_mtime < cutoff:
-                shutil.rmtree(child, ignore_errors=True)
 
 
 def _hidden_plot() -> Any:
@@ -157,7 +143,7 @@ def build_ui(service: AssistantService, settings: Settings) -> gr.Blocks:
     doc = service.document
     charts = service.charts()
     feedback = FeedbackLog(settings.feedback)
-    csv_files = CsvFiles()
+    csv_files = CsvFiles(settings.cache / "csv")
 
     def prior(turns: list[dict[str, Any] | None]) -> list[dict[str, Any]]:
         return [t for t in turns if t][-settings.max_history_turns :]
@@ -347,6 +333,7 @@ def main() -> None:
     import uvicorn
 
     from assistant.api import create_app
+    from assistant.http_guard import server_options
     from assistant.service import build_service
     from assistant.settings import load_settings
 
@@ -359,13 +346,7 @@ def main() -> None:
     except AssistantError as e:
         print(f"error: {e}", file=sys.stderr)
         raise SystemExit(e.exit_code) from None
-    uvicorn.run(
-        create_app(service, settings, ui=build_ui),
-        host="127.0.0.1",
-        port=settings.port,
-        timeout_keep_alive=5,
-        limit_concurrency=256,  # beyond this, 503 at once rather than an unbounded queue
-    )
+    uvicorn.run(create_app(service, settings, ui=build_ui), host="127.0.0.1", port=settings.port, **server_options())
 
 
 if __name__ == "__main__":

@@ -77,8 +77,9 @@ class ErrorOut(BaseModel):
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "Bad input"},
     404: {"model": ErrorOut, "description": "Unknown chart"},
-    413: {"model": ErrorOut, "description": "Question too long"},
-    422: {"model": ErrorOut, "description": "Malformed JSON or wrong types"},
+    408: {"model": ErrorOut, "description": "The request body arrived too slowly"},
+    413: {"model": ErrorOut, "description": "Request body too large"},
+    422: {"model": ErrorOut, "description": "Malformed JSON, wrong types, or a field over its limit"},
     503: {"model": ErrorOut, "description": "Store missing or built by another embedder"},
 }
 
@@ -112,7 +113,8 @@ def check_request(req: Any) -> tuple[str, list[Turn]]:
 
 
 def _validation_response(exc: RequestValidationError) -> JSONResponse:
-    """Limits broken -> 400/413 with what was wrong; wrong types or broken JSON -> 422."""
+    """A field over its limit or of the wrong type, or broken JSON -> 422 saying which; an empty
+    question, too many turns, a turn without its question -> 400."""
     errors = exc.errors()
     if any(e.get("type") == "json_invalid" for e in errors):
         return JSONResponse({"detail": "リクエストのJSONが不正です。 / The request body is not valid JSON."}, 422)
@@ -126,7 +128,7 @@ def _validation_response(exc: RequestValidationError) -> JSONResponse:
         if loc == ("body", "question") and kind == "string_too_long":
             limit = e.get("ctx", {}).get("max_length")
             return JSONResponse(
-                {"detail": f"質問が長すぎます（上限{limit}文字）。 / The question is too long (limit {limit})."}, 413
+                {"detail": f"質問が長すぎます（上限{limit}文字）。 / The question is too long (limit {limit})."}, 422
             )
         if loc == ("body", "question") and kind in ("string_too_short", "string_pattern_mismatch"):
             return JSONResponse({"detail": "質問が空です。 / The question is empty."}, 400)
@@ -139,7 +141,7 @@ def _validation_response(exc: RequestValidationError) -> JSONResponse:
         loc, kind = tuple(e.get("loc", ())), e.get("type", "")
         i = history_index(loc)
         if i is not None and kind == "string_too_long" and loc[-1] == "answer":
-            return JSONResponse({"detail": f"history[{i}]: the answer text is too long."}, 413)
+            return JSONResponse({"detail": f"history[{i}]: the answer text is too long."}, 422)
         if i is not None and kind in ("string_too_long", "string_too_short", "missing", "too_long"):
             return JSONResponse({"detail": f"history[{i}]: {e.get('msg', 'invalid')}"}, 400)
     parts = []

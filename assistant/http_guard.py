@@ -164,3 +164,61 @@ def _content_length(scope: Scope) -> int | None:
             text = value.decode("latin-1").strip()
             return int(text) if text.isdigit() and len(text) < 19 else None
     return None
+
+
+# --- below the app: requests too broken for it to see --------------------------------------
+
+HTTP_400 = {
+    "ja": "HTTPリクエストの形式が不正です。",
+    "en": "The HTTP request is malformed (request line, headers or body framing).",
+}
+
+
+def malformed_request_body(headers: list[tuple[bytes, bytes]] | None) -> bytes:
+    """The JSON of a 400 the server itself sends: in the asker's language when it said which."""
+    lang = next((v.decode("latin-1") for k, v in headers or () if k == b"accept-language"), "")
+    first = lang.split(",")[0].strip().lower()
+    if first.startswith("ja"):
+        detail = HTTP_400["ja"]
+    elif first.startswith("en"):
+        detail = HTTP_400["en"]
+    else:
+        detail = f"{HTTP_400['ja']} / {HTTP_400['en']}"
+    return json.dumps({"detail": detail}, ensure_ascii=False).encode("utf-8")
+
+
+def json_error_protocol() -> type:
+    """uvicorn's h11 protocol, answering the requests it cannot parse with JSON, not plain text."""
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class JsonErrorH11Protocol(H11Protocol):  # type: ignore[misc]
+        def send_400_response(self, msg: str) -> None:
+            body = malformed_request_body(getattr(self, "headers", None))
+            headers = [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ]
+            try:
+                self.transport.write(
+                    self.conn.send(h11.Response(status_code=400, headers=headers, reason=b"Bad Request"))
+                )
+                self.transport.write(self.conn.send(h11.Data(data=body)))
+                self.transport.write(self.conn.send(h11.EndOfMessage()))
+            except h11.LocalProtocolError:  # the connection is past the point of answering
+                pass
+            self.transport.close()
+
+    return JsonErrorH11Protocol
+
+
+def server_options() -> dict[str, Any]:
+    """How uvicorn serves this app (also in the tests): JSON for broken requests, short keep-alive,
+    a bound on concurrent connections and on the size of a request's head."""
+    return {
+        "http": json_error_protocol(),
+        "timeout_keep_alive": 5,
+        "limit_concurrency": 256,
+        "h11_max_incomplete_event_size": 16 * 1024,
+    }

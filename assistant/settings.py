@@ -43,6 +43,7 @@ class Settings:
     threads: int = 1
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
     feedback: Path = Path(".data/feedback.jsonl")
+    cache: Path = Path(".data/cache")  # files the UI hands out (chart CSVs), one per chart
     concurrency: int = 4
 
     def with_(self, **changes: Any) -> Settings:

@@ -32,9 +32,17 @@ def serve_app(app: Any) -> Iterator[str]:
 
     sock = _loopback_socket()
     port = sock.getsockname()[1]
+    from assistant.http_guard import server_options
+
     server = uvicorn.Server(
         uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", timeout_graceful_shutdown=2
+            app,
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            timeout_graceful_shutdown=2,
+            **server_options(),  # the options the real server runs with
         )
     )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="test-uvicorn")

@@ -78,7 +78,7 @@ def feedback_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def app_url(browser_service: AssistantService, feedback_path: Path) -> Iterator[str]:
-    settings = Settings(feedback=feedback_path)
+    settings = Settings(feedback=feedback_path, cache=feedback_path.parent / "cache")
     with serve_app(create_app(browser_service, settings, ui=build_ui)) as url:
         yield url
 

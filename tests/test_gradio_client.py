@@ -21,7 +21,8 @@ QUESTION = "伴走支援を受けていない理由は？"
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    settings = Settings(feedback=tmp_path_factory.mktemp("fb") / "feedback.jsonl")
+    folder = tmp_path_factory.mktemp("fb")
+    settings = Settings(feedback=folder / "feedback.jsonl", cache=folder / "cache")
     with serve_app(create_app(FakeService(), settings, ui=build_ui)) as url:
         yield url
 
@@ -94,12 +95,13 @@ def test_feedback_log_creates_its_folder_on_first_write(tmp_path: Path) -> None:
     assert lines[0]["question"] == "質問"
 
 
-def test_csv_files_are_written_per_request() -> None:
+def test_csv_files_are_one_per_chart_and_never_temporary(tmp_path: Path) -> None:
     from ui import CsvFiles
 
-    files = CsvFiles()
+    files = CsvFiles(tmp_path / "csv")
     chart = FakeService().chart("2-3")
     a, b = files.write(chart), files.write(chart)
-    assert a != b and Path(a).name == Path(b).name == "chart-2-3.csv"
+    assert a == b and Path(a).name == "chart-2-3.csv"
+    assert [p.name for p in (tmp_path / "csv").iterdir()] == ["chart-2-3.csv"]  # bounded, nothing left over
     text = Path(a).read_text(encoding="utf-8-sig")
     assert text.startswith("chart,label,label_en") and "必要性を感じないから" in text

@@ -408,3 +408,28 @@ def test_the_cli_batch_reports_bad_lines_and_goes_on(hash_store: Path) -> None:
     assert "answer" in out[0] and "answer" in out[-1]
     assert {i for i, o in enumerate(out) if "error" in o} >= {1, 4, 5}
     assert b"Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("raw", "needle"),
+    [
+        (b"GARBAGE\r\n\r\n", "HTTP"),
+        (b"POST /api/ask HTTP/1.1\r\nHost: x\r\nAccept-Language: en\r\nContent-Length: abc\r\n\r\n", "malformed"),
+        (
+            b"POST /api/ask HTTP/1.1\r\nHost: x\r\nAccept-Language: ja\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            "不正",
+        ),
+    ],
+)
+def test_a_broken_http_request_gets_json(base: str, raw: bytes, needle: str) -> None:
+    s = socket.create_connection(("127.0.0.1", urlparse(base).port), timeout=5)
+    try:
+        s.sendall(raw)
+        reply = b""
+        while chunk := s.recv(4096):
+            reply += chunk
+    finally:
+        s.close()
+    head, _, body = reply.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400") and b"application/json" in head
+    assert needle in json.loads(body)["detail"]
