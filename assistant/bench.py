@@ -32,6 +32,7 @@ from typing import Any
 
 from assistant.errors import AssistantError, InputError
 from assistant.eval import contains, percentile, read_items
+from assistant.loadtest import format_load, run_load
 from assistant.settings import Settings, load_settings
 
 GRID: tuple[tuple[float, float], ...] = ((1.0, 0.0), (0.75, 0.25), (0.5, 0.5), (0.25, 0.75), (0.0, 1.0))
@@ -40,6 +41,8 @@ QUICK_CHUNK_SIZES = (500,)
 LANGS = ("ja", "en")
 COLD_QUESTION = "伴走支援を受けている企業の割合は？"
 COLD_RUNS = 3
+LOAD_CLIENTS = 50
+LOAD_QUESTIONS = 40  # per client
 BASELINE_CHUNK = 500
 BASELINE_OVERLAP = 50
 BASELINE_K = 3
@@ -179,6 +182,7 @@ class Measurements:
     ingest_s: dict[str, float] = field(default_factory=dict)
     ingest_chunks: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    load: dict[str, dict[str, Any]] = field(default_factory=dict)  # "ours" / "baseline" -> run_load result
 
 
 def summarize(m: Measurements) -> dict[str, Any]:
@@ -241,6 +245,7 @@ def summarize(m: Measurements) -> dict[str, Any]:
             for k, v in sorted(m.ingest_s.items(), key=lambda kv: kv[0] != "ours")
         },
         "memory_mb": rss,
+        "load": m.load,
         "notes": m.notes,
     }
 
@@ -337,6 +342,8 @@ def format_report(s: dict[str, Any]) -> str:
         ["process", "assistant", "naive RAG"],
         [[p, mem.get(f"{p}:ours"), mem.get(f"{p}:baseline")] for p in ("answer", "ingest")],
     )
+    if s.get("load"):
+        out += format_load({NAMES.get(k, k): v for k, v in s["load"].items()})
     out += [f"note: {n}" for n in s["notes"]]
     return "\n".join(line.rstrip() for line in out).rstrip() + "\n"
 
@@ -576,6 +583,15 @@ def run_bench(args: argparse.Namespace) -> Measurements:
                     raise BenchError(f"the {name} cold-start process printed nothing")
                 m.cold_s.setdefault(name, []).append(wall)
                 m.rss_kb.setdefault(f"answer:{name}", []).append(rss)
+        # f: load, both systems served the same way, the same questions
+        _note(f"load: {LOAD_CLIENTS} clients x {LOAD_QUESTIONS} questions")
+        questions = [it["question"] for it in items if not it.get("history")]
+        serve = [py, "-m", "assistant.loadtest", "serve"]
+        for name, cmd in (
+            ("ours", [*serve, "--store", str(settings.store)]),
+            ("baseline", [*serve, "--baseline-dir", str(bdir)]),
+        ):
+            m.load[name] = run_load(cmd, child_env(keep_bansou=name == "ours"), questions, LOAD_CLIENTS, LOAD_QUESTIONS)
     return m
 
 

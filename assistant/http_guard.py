@@ -168,6 +168,7 @@ def _content_length(scope: Scope) -> int | None:
 
 # --- below the app: requests too broken for it to see --------------------------------------
 
+HEAD_TIMEOUT_S = 10.0  # seconds from connection (or the last response) to a complete request head
 HTTP_400 = {
     "ja": "HTTPリクエストの形式が不正です。",
     "en": "The HTTP request is malformed (request line, headers or body framing).",
@@ -187,12 +188,46 @@ def malformed_request_body(headers: list[tuple[bytes, bytes]] | None) -> bytes:
     return json.dumps({"detail": detail}, ensure_ascii=False).encode("utf-8")
 
 
-def json_error_protocol() -> type:
-    """uvicorn's h11 protocol, answering the requests it cannot parse with JSON, not plain text."""
+def json_error_protocol(head_timeout: float = HEAD_TIMEOUT_S) -> type:
+    """uvicorn's h11 protocol, answering the requests it cannot parse with JSON, not plain text,
+    and closing a connection whose request head does not arrive within `head_timeout` seconds
+    (uvicorn itself times out only idle keep-alive connections, so a client that sends half a
+    request line and waits would hold its connection for ever)."""
     import h11
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
     class JsonErrorH11Protocol(H11Protocol):  # type: ignore[misc]
+        _head_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm_head_timer()
+
+        def data_received(self, data: bytes) -> None:
+            waiting = self.cycle is None or self.cycle.response_complete
+            if waiting and self._head_timer is None:
+                self._arm_head_timer()  # a new request on a kept-alive connection: its head is timed too
+            super().data_received(data)
+            if self.cycle is not None and not self.cycle.response_complete:
+                self._disarm_head_timer()  # the head is in; the body is the guard's business
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm_head_timer()
+            super().connection_lost(exc)
+
+        def _arm_head_timer(self) -> None:
+            self._head_timer = self.loop.call_later(head_timeout, self._head_too_slow)
+
+        def _disarm_head_timer(self) -> None:
+            if self._head_timer is not None:
+                self._head_timer.cancel()
+                self._head_timer = None
+
+        def _head_too_slow(self) -> None:
+            self._head_timer = None
+            if self.cycle is None or self.cycle.response_complete:
+                self.transport.close()
+
         def send_400_response(self, msg: str) -> None:
             body = malformed_request_body(getattr(self, "headers", None))
             headers = [
@@ -213,11 +248,11 @@ def json_error_protocol() -> type:
     return JsonErrorH11Protocol
 
 
-def server_options() -> dict[str, Any]:
-    """How uvicorn serves this app (also in the tests): JSON for broken requests, short keep-alive,
-    a bound on concurrent connections and on the size of a request's head."""
+def server_options(head_timeout: float = HEAD_TIMEOUT_S) -> dict[str, Any]:
+    """How uvicorn serves this app (also in the tests): JSON for broken requests, a deadline for
+    a request's head, short keep-alive, a bound on concurrent connections and on head size."""
     return {
-        "http": json_error_protocol(),
+        "http": json_error_protocol(head_timeout),
         "timeout_keep_alive": 5,
         "limit_concurrency": 256,
         "h11_max_incomplete_event_size": 16 * 1024,

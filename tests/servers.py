@@ -26,7 +26,7 @@ def _loopback_socket() -> socket.socket:
 
 
 @contextmanager
-def serve_app(app: Any) -> Iterator[str]:
+def serve_app(app: Any, head_timeout: float | None = None) -> Iterator[str]:
     """Serve an ASGI app with uvicorn; yields its base URL (http://127.0.0.1:PORT)."""
     import uvicorn
 
@@ -42,7 +42,7 @@ def serve_app(app: Any) -> Iterator[str]:
             log_level="warning",
             lifespan="on",
             timeout_graceful_shutdown=2,
-            **server_options(),  # the options the real server runs with
+            **(server_options() if head_timeout is None else server_options(head_timeout)),  # as the real server
         )
     )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="test-uvicorn")

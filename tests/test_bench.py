@@ -4,6 +4,7 @@ mapping, and the summary/report shape. No store is built and nothing is timed.""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from assistant import bench
 from assistant.index import Hit
@@ -76,6 +77,8 @@ def fake_measurements() -> bench.Measurements:
     m.rss_kb = {"answer:ours": [300_000, 310_000, 305_000], "answer:baseline": [250_000] * 3, "ingest:ours": [400_000]}
     m.ingest_s = {"baseline": 10.7, "ours": 11.8}
     m.ingest_chunks = {"baseline": 18, "ours": 23}
+    load = {"clients": 50, "requests": 2000, "completed": 2000, "errors": 0, "answers_per_s": 300.0}
+    m.load = {"ours": {**load, "p50_ms": 80.0, "p95_ms": 190.0, "max_ms": 900.0, "wall_s": 6.7}}
     return m
 
 
@@ -89,6 +92,7 @@ def test_summary_has_every_section_and_picks_the_best_setting() -> None:
         "cold_start_s",
         "ingest_s",
         "memory_mb",
+        "load",
         "notes",
     }
     assert set(s["retrieval"]) == {"grid", "best", "current", "build_s", "chunks"}
@@ -118,7 +122,28 @@ def test_report_prints_every_table() -> None:
         "Cold start",
         "Ingest",
         "Memory",
+        "Load: clients asking at once",
     ):
         assert heading in text
     assert "best ja:    chunk 500, BM25/dense 0.75/0.25" in text
     assert "naive RAG" in text and text.endswith("\n")
+
+
+def test_a_small_load_run_serves_every_request_and_stops_its_server(tmp_path: Path) -> None:
+    """The load section end to end, kept small: 4 clients x 5 questions against a hash store."""
+    import os
+    import sys
+
+    from assistant.loadtest import DEFAULT_QUESTIONS, format_load, run_load
+    from assistant.settings import load_settings
+    from ingest.pipeline import ingest
+
+    store = tmp_path / "store"
+    ingest([Path(__file__).resolve().parents[1] / "corpus"], load_settings(env={}, store=store, embedder="hash"))
+    env = {**os.environ, "BANSOU_EMBEDDER": "hash", "HF_HUB_OFFLINE": "1"}
+    cmd = [sys.executable, "-m", "assistant.loadtest", "serve", "--store", str(store)]
+    r = run_load(cmd, env, DEFAULT_QUESTIONS, clients=4, per_client=5)
+    assert r["requests"] == r["completed"] == 20 and r["errors"] == 0
+    assert r["answers_per_s"] > 0 and r["p50_ms"] <= r["p95_ms"] <= r["max_ms"]
+    table = "\n".join(format_load({"assistant": r}))
+    assert "answers/s" in table and "assistant" in table

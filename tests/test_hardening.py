@@ -49,7 +49,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         frame_ancestors=("https://host.example",),
         feedback=tmp_path_factory.mktemp("fb") / "feedback.jsonl",
     )
-    with serve_app(create_app(ExplodingService(), settings)) as url:
+    with serve_app(create_app(ExplodingService(), settings), head_timeout=1.0) as url:
         yield url
 
 
@@ -194,6 +194,32 @@ def test_a_slow_client_is_timed_out(base: str) -> None:
     finally:
         s.close()
     assert reply.startswith("HTTP/1.1 408") and time.monotonic() - started < 8
+
+
+def test_a_request_head_that_never_ends_is_closed(base: str) -> None:
+    """Half a request line, then silence (slowloris): the server closes the connection."""
+    s = socket.create_connection(("127.0.0.1", urlparse(base).port), timeout=10)
+    try:
+        s.sendall(b"POST /api/ask HTTP/1.1\r\nHost: x\r\n")
+        started = time.monotonic()
+        assert s.recv(4096) == b""  # closed, nothing sent
+    finally:
+        s.close()
+    assert time.monotonic() - started < 8
+
+
+def test_the_ui_keeps_only_what_the_server_knows_from_a_like_event() -> None:
+    from ui import bounded_chat, like_vote, message_turn
+
+    assert like_vote(True) == "like" and like_vote(False) == "dislike"
+    assert like_vote("x" * 50_000_000 if False else {"liked": "x"}) is None and like_vote(None) is None
+    assert message_turn(3) == 1 and message_turn([5, 0]) == 2
+    assert message_turn(-1) is None and message_turn("3") is None and message_turn(10**12) is None
+    chat = [{"role": "user", "content": [{"type": "text", "text": "q"}]}, {"role": "system", "content": "x"}, 5]
+    assert bounded_chat(chat, 10) == [{"role": "user", "content": "q"}]
+    assert (
+        bounded_chat("not a list", 10) == [] and len(bounded_chat([{"role": "user", "content": "q"}] * 500, 10)) == 22
+    )
 
 
 # --- pages and frames ---------------------------------------------------------------------------
