@@ -274,3 +274,37 @@ def test_a_group_the_report_never_splits_by_is_refused_in_kana_and_romaji(real_s
 def test_a_group_and_a_measure_named_by_the_simple_chart_go_to_the_cross_tab(real_service: Any) -> None:
     ans = ask(real_service, "年代別で55～59歳の「受けている」と「過去に受けた」の数値を教えて")
     assert "n=532" in ans.answer and "55～59歳" in ans.answer
+
+
+def test_next_group_after_one_age_group_is_the_following_group(real_service: Any) -> None:
+    ans = ask(real_service, "次の年代は？", ["40～44歳の経営者の活用状況は？"])
+    assert "45～49歳" in ans.answer and "45.2" in ans.answer
+
+
+def test_nth_from_the_bottom_without_other(real_service: Any) -> None:
+    ans = ask(real_service, "きっかけで下から2番目はどれ？その他は数えないで")
+    assert "2番目に少ない" in ans.answer and "「その他」" not in ans.answer.split("。")[0]
+
+
+def test_a_wrong_publisher_in_the_question_is_corrected(real_service: Any) -> None:
+    ans = ask(real_service, "このレポートって東京商工リサーチが発行したんだよね？")
+    assert "フォーバル" in ans.answer
+
+
+def test_a_clause_about_results_of_support_is_named_as_missing(real_service: Any) -> None:
+    ans = ask(real_service, "伴走支援で売上は伸びた？それと受けている理由の1位は？")
+    assert "109" in ans.answer and "記載がありません" in ans.answer
+
+
+def test_a_definition_asked_around_the_term_is_answered(real_service: Any) -> None:
+    for q in (
+        "自走化って最近よく聞くけど、ざっくり言うとどういうこと？",
+        "The report talks about a third party. Who does it mean?",
+    ):
+        ans = ask(real_service, q)
+        assert not ans.abstained, q
+
+
+def test_english_ranks_are_ordinals(real_service: Any) -> None:
+    ans = ask(real_service, "Where does promoting GX rank among the purposes?")
+    assert "6th" in ans.answer

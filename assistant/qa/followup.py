@@ -16,6 +16,7 @@ NEXT = re.compile(r"その次|次は|次に多い|\bnext\b|\bafter that\b")
 PLURAL = re.compile(
     r"その(2|二|ふた)つ|それら|両方|どちらも|\bboth\b|\bthe two\b|\bthose two\b|\bthese two\b|\beach of them\b"
 )
+NEXT_GROUP = re.compile(r"次の(層|年代|年齢|グループ|区分|世代)|\bnext (age )?(group|band|bracket|one up)\b")
 KIND_CUES = {"ranking", "least", "comparison", "figure", "concept", "why"}
 
 
@@ -80,6 +81,13 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
         position = at + 1
     if position is not None and prev_chart is not None:
         rows.pop(prev_chart, None)  # the position asked replaces the row just given
+    if NEXT_GROUP.search(a.text) and prev_chart is not None and charts[prev_chart].is_crosstab and not a.rows:
+        # 「次の層は？」 after one age group: the group that follows it in the chart's own order
+        order = [r.key for r in charts[prev_chart].rows]
+        before = [k for k in prev.rows.get(prev_chart) or [] if k in order]
+        if len(before) == 1 and order.index(before[0]) + 1 < len(order):
+            rows[prev_chart] = [order[order.index(before[0]) + 1]]
+            scores[prev_chart] = scores.get(prev_chart, 0.0) + 4.0
     if (
         (anaphoric or short)
         and prev_chart is not None

@@ -36,6 +36,12 @@ def _label(r: Row, en: bool) -> str:
     return f"“{r.label_en}”" if en else f"「{r.label}」"
 
 
+def ordinal(k: int) -> str:
+    """1st, 2nd, 3rd, 4th … 11th, 12th, 13th, 21st."""
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
 def part_rank_of(ctx: PartContext) -> str | None:
     chart, rows, n = _named(ctx)
     if chart is None or chart.is_crosstab or not rows:
@@ -47,7 +53,7 @@ def part_rank_of(ctx: PartContext) -> str | None:
             continue
         v = fmt_value(_value(r), chart.unit)
         out.append(
-            f"{_label(r, ctx.en)} ranks {k} of {len(chart.rows)} ({v})"
+            f"{_label(r, ctx.en)} ranks {ordinal(k)} of {len(chart.rows)} ({v})"
             if ctx.en
             else f"{_label(r, False)}は{len(chart.rows)}項目中{k}番目（{v}）"
         )

@@ -22,6 +22,8 @@ HAS_WRITTEN = re.compile(r"[\u30a0-\u30ff\u3400-\u9fff]")
 KANA_KEEP = (
     "ください",
     "さい",
+    "たい",  # 受けたい: the wish, not 対
+    "たく",
     "です",
     "ます",
     "ました",

@@ -16,6 +16,10 @@ if TYPE_CHECKING:
 
 MAX_SENTENCES = 4
 EN_FRAME = re.compile(r"\s+(?:in|within|according to) (?:this|the) (?:report|survey|support|column|study)\b")
+EN_TALKS_ABOUT = re.compile(
+    r"\b(?:talks? about|mentions?|speaks? of|refers? to|uses the (?:term|word|phrase)) (?:a |an |the )?[\"“']?"
+    r"([a-z][a-z\- ]{1,40}?)[\"”']?(?= (?:providing|offering|giving|doing|that|who|which)\b|,|\?|$)"
+)
 EN_PRONOUNS = frozenset({"it", "this", "that", "these", "those", "they", "them"})
 NUM_RANGE = re.compile(r"(\d{2})\s?(?:歳|才)?\s?(?:[~～〜\-－]|から)\s?(\d{2})")
 
@@ -92,7 +96,7 @@ def content_terms(u: Understander, text: str, lang: Language) -> tuple[list[str]
         # モノ, コト (read as もの, 事): the report's terms, not fillers; レポート stays a filler
         katakana = re.fullmatch(r"[\u30a0-\u30ff]+", t.surface) is not None and t.norm != t.surface
         asking = t.norm[:1] == "何" or t.surface[:2] == "なん"  # 何人, 何年, なんぼ: how it asks, not what about
-        if (t.norm in ordinary and not katakana) or len(t.norm) < 1 or asking:
+        if (t.norm in ordinary and not katakana) or t.surface in ordinary or len(t.norm) < 1 or asking:
             continue
         terms.append(t.norm)
         known = (
@@ -157,10 +161,20 @@ def subject_of(glossary: dict[str, list[str]], text_ja: str, text_en: str, lang:
         m = m or re.search(r"\bmeaning of (?:the term |the word )?[\"“']?([^?.\"”']+?)[\"”']?\s*[?.]", sentence)
         if m:
             break
+    if (
+        m is None
+        and lang == "en"
+        and re.search(r"\b(who|what) (exactly |precisely )?(does|do) (it|that|this|they) (mean|refer to)\b", text_en)
+    ):
+        m = EN_TALKS_ABOUT.search(text_en)
     if m and lang == "en":
         subject = m.group(1).strip()
         if subject.split(" ")[0] in EN_PRONOUNS:  # "what does it (actually) mean?"
-            return None  # "what do those mean?": the words asked about are elsewhere in the question
+            # "When the report talks about a 'third party' …, who does it mean?": the phrase it points to
+            named = EN_TALKS_ABOUT.search(text_en)
+            if named is None:
+                return None  # "what do those mean?": the words asked about are elsewhere in the question
+            subject = named.group(1).strip()
         japanese = re.findall(r"[\u3040-\u30ff\u3400-\u9fff]{2,}", subject)
         plain = re.sub(r"\s*\([^)]*\)", "", subject)  # "hands-on (伴走) support" -> "hands-on support"
         mapped = next(

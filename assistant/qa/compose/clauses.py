@@ -18,6 +18,8 @@ from assistant.qa.plan import CLAUSE_BREAK, MAX_CLAUSES, META_CUES, chart_eviden
 from assistant.records import Answer, echoable
 
 TEXT_CUES = frozenset({"concept", "why", "opinion", "when"})
+# a clause asking what the report never measures (names, results of support, change over time)
+UNCOVERED_CUES = frozenset({"named", "outcome", "trend", "measure"})
 PART_CUES = META_CUES | {"citation"}
 
 Compose = Callable[[AnswerContext, Analysis, Callable[[], list[Hit]]], Answer]
@@ -30,8 +32,8 @@ def clauses_of(text: str) -> list[str]:
 
 def _uncovered(main: Answer, c: Analysis) -> bool:
     """Does this clause ask for something the main answer does not give?"""
-    if "named" in c.cues:
-        return True  # 「どこの銀行？」"which banks are they?": the report names no provider or programme
+    if c.cues & UNCOVERED_CUES:
+        return True  # 「どこの銀行？」「売上あがった？」: names and results the report does not give
     content = [t for t in c.terms if t not in generic_ja()]
     if not content or "exclude" in c.cues or (c.cues & PART_CUES and not c.cues & TEXT_CUES):
         return False  # 「出典付きで」「（その他は除いて）」: parts and modifiers of the main request
@@ -77,7 +79,7 @@ def by_clause(
             continue  # what the main answer already says
         if not own.abstained:
             answered.append(own)
-        elif main.abstained or c.cues & (TEXT_CUES | {"named"}) or chart_evidence(c)[2] or c.unknown:
+        elif main.abstained or c.cues & (TEXT_CUES | UNCOVERED_CUES) or chart_evidence(c)[2] or c.unknown:
             missing.append(text)
     if not answered:
         return main

@@ -108,7 +108,7 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
     """The main answer: one chart, two charts, the report's text, a fact about the survey, or a refusal."""
     if not a.text.strip():
         return abstain(ctx, a, reason="empty")
-    if a.proper_nouns:
+    if a.proper_nouns and not a.cues & {"publisher", "author"}:  # 「○○リサーチが発行したんだよね？」 is corrected
         return abstain(ctx, a, reason="none")
     if a.missing_facets:
         return abstain(ctx, a, reason="facet", detail=a.missing_facets[0])
