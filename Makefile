@@ -36,12 +36,16 @@ run: ingest
 	PORT=$(PORT) BANSOU_STORE=$(STORE) $(BIN)/python ui.py
 
 # Browser tests need Debian's chromium, chromedriver and a Japanese font.
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
+
 browser-deps:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! fc-list 2>/dev/null | grep -qi ipagothic; then \
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! fc-list 2>/dev/null | grep -qi ipagothic || ! command -v npm >/dev/null; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver fonts-ipafont-gothic >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver fonts-ipafont-gothic nodejs npm >/dev/null; \
 	fi
+	@# axe-core (accessibility checks in the browser tests), from npm, pinned
+	@[ -f $(AXE) ] || npm install --prefix .cache/axe --no-audit --no-fund --silent axe-core@4.14.1
 
 test: $(VENV)/.installed-test browser-deps lint
 	$(BIN)/python -m pytest -q

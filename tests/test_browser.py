@@ -229,6 +229,137 @@ def test_widget_shows_markup_as_text(driver: Any, host_url: str, app_url: str) -
     assert driver.execute_script("return document.querySelectorAll('img').length") == 0
 
 
+AXE = Path(__file__).resolve().parents[1] / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _axe(driver: Any) -> list[dict[str, Any]]:
+    """axe-core's critical and serious violations on the current document (or frame)."""
+    if not AXE.exists():
+        message = f"axe-core is missing at {AXE}: run `make browser-deps`"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done(String(e)));"
+    )
+    assert isinstance(result, list), result
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in result
+        if v["impact"] in ("critical", "serious")
+    ]
+
+
+def _screenshot(driver: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / ".gitignore").write_text("*\n", encoding="utf-8")
+    assert driver.save_screenshot(str(ARTIFACTS / name))
+
+
+def test_widget_greets_and_its_suggestions_ask(driver: Any, host_url: str, app_url: str) -> None:
+    _open_widget(driver, host_url, app_url)
+    greeting = _wait(driver, lambda d: next(iter(_css(d, "#log .greeting")), None), message="no greeting")
+    chips = greeting.find_elements("css selector", "button.suggestion")
+    assert 3 <= len(chips) <= 4 and all(c.text for c in chips)
+    chips[0].click()
+    _wait(driver, lambda d: len(_css(d, "#log .msg.bot:not(.greeting)")) == 1, ANSWER_TIMEOUT_S, "no answer")
+    assert _css(driver, "#log .msg.user")[-1].text == chips[0].text
+
+
+def test_widget_closes_with_escape_or_its_button_and_focus_returns(driver: Any, host_url: str, app_url: str) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    for how in ("escape", "button"):
+        _open_widget(driver, host_url, app_url)
+        if how == "escape":
+            _css(driver, "#question")[0].send_keys(Keys.ESCAPE)
+        else:
+            close = _css(driver, "#close-widget")[0]
+            assert close.is_displayed() and close.get_attribute("aria-label")
+            close.click()
+        driver.switch_to.default_content()
+        frame = _css(driver, "iframe#bansou-qa-frame")[0]
+        _wait(driver, lambda d: not frame.is_displayed(), message=f"the widget did not close ({how})")
+        active = driver.execute_script("return document.activeElement && document.activeElement.id")
+        assert active == "bansou-qa-button", how
+        assert _css(driver, "#bansou-qa-button")[0].get_attribute("aria-expanded") == "false"
+
+
+def test_widget_enter_while_composing_does_not_send(driver: Any, host_url: str, app_url: str) -> None:
+    _open_widget(driver, host_url, app_url)
+    box = _css(driver, "#question")[0]
+    box.send_keys("でんわ")
+    sent = driver.execute_script(
+        """
+        const input = document.getElementById('question');
+        const fire = (init, code) => {
+          const e = new KeyboardEvent('keydown', Object.assign({key: 'Enter', bubbles: true, cancelable: true}, init));
+          if (code !== undefined) Object.defineProperty(e, 'keyCode', {get: () => code});
+          input.dispatchEvent(e);
+        };
+        fire({isComposing: true});           // Chrome: Enter that confirms a conversion
+        fire({isComposing: false}, 229);     // Safari: the same Enter, after compositionend
+        input.dispatchEvent(new CompositionEvent('compositionstart'));
+        fire({isComposing: false});          // between compositionstart and end
+        return document.querySelectorAll('#log .msg.user').length;
+        """
+    )
+    assert sent == 0 and box.get_attribute("value") == "でんわ"
+
+
+def test_widget_errors_speak_the_users_language_and_offer_a_retry(driver: Any, host_url: str, app_url: str) -> None:
+    _open_widget(driver, host_url, app_url)
+    driver.execute_script(
+        "window.__realFetch = window.fetch;"
+        "window.fetch = () => Promise.reject(new TypeError('Failed to fetch'));"
+    )
+    for question, needle in ((QUESTION, "接続できませんでした"), ("Why do firms not use it?", "Could not reach")):
+        bubble = _widget_ask(driver, question)
+        assert "error" in bubble.get_attribute("class") and needle in bubble.text
+        assert "Failed to fetch" not in bubble.text
+    driver.execute_script("window.fetch = window.__realFetch;")
+    _css(driver, "#log .msg.error button.retry")[-1].click()
+    _wait(driver, lambda d: len(_css(d, "#log .msg.bot:not(.greeting)")) == 1, ANSWER_TIMEOUT_S, "retry gave no answer")
+
+
+def test_widget_conversation_survives_a_reload_until_started_over(driver: Any, host_url: str, app_url: str) -> None:
+    _open_widget(driver, host_url, app_url)
+    _widget_ask(driver, QUESTION)
+    driver.switch_to.default_content()
+    driver.refresh()
+    _open_widget(driver, host_url, app_url)
+    _wait(driver, lambda d: _css(d, "#log .msg.user"), message="the conversation was lost on reload")
+    assert _css(driver, "#log .msg.user")[0].text == QUESTION and _css(driver, "#log .msg.bot .sources")
+    _css(driver, "#new-chat")[0].click()
+    assert _css(driver, "#log .msg.user") == [] and _css(driver, "#log .greeting")
+
+
+def test_widget_and_host_page_pass_axe_and_fit_a_phone(driver: Any, host_url: str, app_url: str) -> None:
+    _open_widget(driver, host_url, app_url)
+    _widget_ask(driver, QUESTION)
+    assert _axe(driver) == []  # the widget
+    driver.switch_to.default_content()
+    assert _axe(driver) == []  # the host page with embed.js
+    _screenshot(driver, "widget-1280x800.png")
+    driver.set_window_size(390, 844)
+    driver.get(host_url + "/")
+    _open_widget(driver, host_url, app_url)
+    size = driver.execute_script(
+        "return [getComputedStyle(document.getElementById('question')).fontSize,"
+        " document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    assert float(size[0].rstrip("px")) >= 16 and size[1] <= size[2]
+    driver.switch_to.default_content()
+    frame = driver.execute_script(
+        "const r = document.getElementById('bansou-qa-frame').getBoundingClientRect();"
+        "return [r.width, r.height, window.innerWidth, window.innerHeight]"
+    )
+    assert frame[0] >= frame[2] - 1 and frame[1] >= frame[3] - 1, frame  # full screen on a phone
+    _screenshot(driver, "widget-390x844.png")
+
+
 # --- the Gradio UI -----------------------------------------------------------------------------------
 
 
