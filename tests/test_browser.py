@@ -281,7 +281,7 @@ def test_widget_closes_with_escape_or_its_button_and_focus_returns(driver: Any, 
             close.click()
         driver.switch_to.default_content()
         frame = _css(driver, "iframe#bansou-qa-frame")[0]
-        _wait(driver, lambda d: not frame.is_displayed(), message=f"the widget did not close ({how})")
+        _wait(driver, lambda d, f=frame: not f.is_displayed(), message=f"the widget did not close ({how})")
         active = driver.execute_script("return document.activeElement && document.activeElement.id")
         assert active == "bansou-qa-button", how
         assert _css(driver, "#bansou-qa-button")[0].get_attribute("aria-expanded") == "false"
@@ -312,8 +312,7 @@ def test_widget_enter_while_composing_does_not_send(driver: Any, host_url: str, 
 def test_widget_errors_speak_the_users_language_and_offer_a_retry(driver: Any, host_url: str, app_url: str) -> None:
     _open_widget(driver, host_url, app_url)
     driver.execute_script(
-        "window.__realFetch = window.fetch;"
-        "window.fetch = () => Promise.reject(new TypeError('Failed to fetch'));"
+        "window.__realFetch = window.fetch;window.fetch = () => Promise.reject(new TypeError('Failed to fetch'));"
     )
     for question, needle in ((QUESTION, "接続できませんでした"), ("Why do firms not use it?", "Could not reach")):
         bubble = _widget_ask(driver, question)
