@@ -164,7 +164,7 @@ def build_ui(service: AssistantService, settings: Settings) -> gr.Blocks:
             chart,
             color="区分",
             color_map=fmt.COLOR_MAP,
-            title=f"{chart.id} {chart.title}（{chart.base.label()}）",
+            title=f"{chart.section} {chart.title}（{chart.base.label()}）",
             y_title=fmt.value_title(chart, column),
         )
 
@@ -230,7 +230,7 @@ def build_ui(service: AssistantService, settings: Settings) -> gr.Blocks:
             frame,
             chart,
             color="系列" if chart.is_crosstab else None,
-            title=f"{chart.id} {chart.title}",
+            title=f"{chart.section} {chart.title}",
             y_title=chart.unit,
         )
         return (

@@ -70,11 +70,13 @@ class DocumentInfo:
     subtitle_en: str = ""
 
     def citation_line(self, chart: Chart | None = None) -> str:
-        """The line support staff paste under a figure: the report, or one of its charts with its base."""
+        """The line support staff paste under a figure: the report, or one of its charts with its base.
+        A chart is named by the report's own section number and its printed title: the report does
+        not number its charts, so no figure number is made up (chart ids are internal)."""
         if chart is None:
             return f"出典：{self.publisher}『{self.title}』（調査期間 {self.period_label}、n={self.respondents}）"
         return (
-            f"出典：{self.publisher}『{self.title}』図表{chart.id}「{chart.title}」"
+            f"出典：{self.publisher}『{self.title}』{chart.section}「{chart.title}」"
             f"（調査期間 {chart.period}、{chart.base.label('ja')}{'、複数回答' if chart.multiple else ''}）"
         )
 

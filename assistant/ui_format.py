@@ -115,7 +115,7 @@ def error_markdown(message: str) -> str:
 
 def chart_choices(charts: Iterable[Chart]) -> list[tuple[str, str]]:
     """Dropdown choices: (label shown, chart id)."""
-    return [(f"{c.id}　{c.title}", c.id) for c in charts]
+    return [(f"{c.section}　{c.title}", c.id) for c in charts]  # the value is internal; the label is printed
 
 
 def citation_line(doc: DocumentInfo, chart: Chart | None = None) -> str:
@@ -125,7 +125,7 @@ def citation_line(doc: DocumentInfo, chart: Chart | None = None) -> str:
 def chart_caption(chart: Chart) -> str:
     """Markdown under the statistics title: question, base, period, answer type, notes."""
     lines = [
-        f"**{escape_md(chart.id)}　{escape_md(chart.title)}**（{escape_md(chart.title_en)}）",
+        f"**{escape_md(chart.section)}　{escape_md(chart.title)}**（{escape_md(chart.title_en)}）",
         "",
         f"- 設問: {escape_md(chart.question)}",
         f"- ベース: {escape_md(chart.base.label('ja'))}",

@@ -457,7 +457,7 @@ def test_statistics_tab_downloads_csv_and_shows_citation(
     _wait(driver, lambda d: citation_text(d) == expected_citation, message="citation line not updated")
     assert (
         citation_text(driver)
-        == "出典：フォーバル GDXリサーチ研究所『中小企業と伴走支援』図表2-3「伴走支援を受けていない理由」"
+        == "出典：フォーバル GDXリサーチ研究所『中小企業と伴走支援』2-3「伴走支援を受けていない理由」"
         "（調査期間 2023年8月21日～9月15日、回答企業数347、回答総数576、複数回答）"
     )
     _wait(driver, lambda d: "必要性を感じないから" in _css(d, "#chart-table")[0].text, message="table not updated")

@@ -171,10 +171,11 @@ def test_chart_table_and_long_frame(service: FakeService) -> None:
 def test_citation_line_uses_chart_base(service: FakeService) -> None:
     doc = service.document
     assert fmt.citation_line(doc, service.chart("2-3")) == (
-        "出典：フォーバル GDXリサーチ研究所『中小企業と伴走支援』図表2-3「伴走支援を受けていない理由」"
+        "出典：フォーバル GDXリサーチ研究所『中小企業と伴走支援』2-3「伴走支援を受けていない理由」"
         "（調査期間 2023年8月21日～9月15日、回答企業数347、回答総数576、複数回答）"
     )
     assert fmt.citation_line(doc, service.chart("1-1")).endswith("（調査期間 2023年8月21日～9月15日、n=552）")
+    assert "1-2-dx" not in fmt.citation_line(doc, service.chart("1-2-dx"))  # no made-up figure number
     assert fmt.citation_line(doc) == (
         "出典：フォーバル GDXリサーチ研究所『中小企業と伴走支援』（調査期間 2023年8月21日～9月15日、n=552）"
     )
