@@ -308,3 +308,29 @@ def test_a_definition_asked_around_the_term_is_answered(real_service: Any) -> No
 def test_english_ranks_are_ordinals(real_service: Any) -> None:
     ans = ask(real_service, "Where does promoting GX rank among the purposes?")
     assert "6th" in ans.answer
+
+
+def test_romaji_long_vowels_written_with_a_hyphen(real_service: Any) -> None:
+    ans = ask(real_service, "ima uketeiru kaisha wa nan pa-sento desu ka?")
+    assert "37.1" in ans.answer
+
+
+def test_why_the_report_does_not_answer_is_said_beside_the_fact(real_service: Any) -> None:
+    ans = ask(real_service, "60代以上で使う人が少ないのはなぜ？")
+    assert "理由の記載はありません" in ans.answer and "4割以下" in ans.answer
+
+
+def test_who_wrote_it_and_what_it_is_about_in_casual_japanese(real_service: Any) -> None:
+    assert "平良" in ask(real_service, "この報告書を書いた人は誰？").answer
+    assert "n=552" in ask(real_service, "これって何の調査なの？").answer
+
+
+def test_a_wrong_claim_about_the_top_row_is_corrected_without_side_parts(real_service: Any) -> None:
+    ans = ask(real_service, "受けてない理由の1位は「効果が不明瞭だから」で300件、で合ってる？")
+    assert "必要性を感じないから" in ans.answer and "162" in ans.answer
+    assert "0件の項目" not in ans.answer and "300" not in ans.answer
+
+
+def test_survey_statistics_the_report_lacks_are_refused(real_service: Any) -> None:
+    for q in ("このアンケートの回収率はどれくらい？", "How was the sample chosen, and what's the margin of error?"):
+        assert ask(real_service, q).abstained, q

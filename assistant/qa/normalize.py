@@ -128,7 +128,8 @@ def romaji_to_kana(text: str) -> str:
             return particles[low]
         return str(jaconv.alphabet2kana(low))
 
-    return LATIN_WORD.sub(word, text)
+    kana = LATIN_WORD.sub(word, text)
+    return re.sub(r"(?<=[\u3041-\u3096])-", "ー", kana)  # "pa-sento": a hyphen after a syllable is a long vowel
 
 
 def dialect_to_standard(text: str) -> str:

@@ -35,7 +35,19 @@ def pick_chart(a: Analysis) -> tuple[str | None, float]:
         return None, 0.0
     if "why" in a.cues:
         why = {o.chart for m in a.matches for o in m.owners if o.kind == "why"}
-        why = {c for c in why if a.chart_scores.get(c, 0.0) >= CHART_THRESHOLD}
+        top, best = a.best_chart()
+        # a chart of reasons answers "why" unless another chart is named far more strongly by other
+        # words (「60代以上で使う人が少ないのはなぜ？」 is about the age chart, not the reasons for using);
+        # 「受けていない企業…それはなぜ？」 names the reasons' own measure, so the reasons still answer
+        why_spans = [(m.start, m.end) for m in a.matches if any(o.kind == "why" for o in m.owners)]
+        same_words = any(
+            m.start < e and s < m.end
+            for m in a.matches
+            if any(o.chart == top and o.kind != "why" for o in m.owners)
+            for s, e in why_spans
+        )
+        floor = CHART_THRESHOLD if same_words else max(CHART_THRESHOLD, 0.5 * best)
+        why = {c for c in why if a.chart_scores.get(c, 0.0) >= floor}
         if why:
             cid = max(why, key=lambda c: a.chart_scores.get(c, 0.0))
             return cid, a.chart_scores.get(cid, 0.0)

@@ -23,7 +23,7 @@ from assistant.qa.compose.clauses import by_clause
 from assistant.qa.compose.context import AnswerContext, section_named, section_words
 from assistant.qa.compose.merge import merge_answers
 from assistant.qa.compose.meta import abstain, meta_answer
-from assistant.qa.compose.text import concept, deferred_about, summary
+from assistant.qa.compose.text import REASONS, VIEWS, concept, deferred_about, summary
 from assistant.qa.grammar import Understander
 from assistant.qa.lexicon import generic_ja
 from assistant.qa.part_context import PartContext
@@ -185,6 +185,7 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
             # 「売上拡大がトップなのはなぜ？」: the reason is in the chart's own text; the figure follows
             ans = concept(ctx, a, hits, strict=False, section=ctx.index.charts[chart_id].section, need=0.4)
             if ans is not None:
+                ans = _says_no_reason(a, ans)
                 return merge_answers(a, [ans, chart_answer(ctx, a, chart_id)], kind="why") if has_row else ans
         pair = (
             comparison_pair(ctx, a, chart_id, score, any_section="both" in a.cues)
@@ -201,6 +202,20 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
     if ans is None and not a.cues & {"measure", "outcome", "named"}:
         ans = concept(ctx, a, hits, strict=False, need=ctx.fallback_need)  # calibrated last resort
     return ans if ans is not None else abstain(ctx, a, reason="none")
+
+
+def _says_no_reason(a: Analysis, ans: Answer) -> Answer:
+    """「60代以上はなぜ少ない？」: the report states the fact but gives no reason; say so rather than
+    let the description pass for an explanation."""
+    quotes = [c.quote for c in ans.citations if c.chart is None]
+    if not quotes or any(REASONS.search(q) or VIEWS.search(q) for q in quotes):
+        return ans
+    note = (
+        " The report states this but does not say why."
+        if a.lang == "en"
+        else "なお、報告書はその理由を述べていません（理由の記載はありません）。"
+    )
+    return replace(ans, answer=ans.answer.rstrip() + note)
 
 
 def _with_reading(ctx: AnswerContext, a: Analysis, main: Answer, hits: Callable[[], list[Hit]], section: str) -> Answer:
