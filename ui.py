@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import sys
 import threading
@@ -22,7 +23,7 @@ import gradio as gr
 from assistant import ui_format as fmt
 from assistant.errors import AssistantError, ConfigError
 from assistant.records import Answer, Chart, clean_text
-from assistant.service import AssistantService, chart_csv
+from assistant.service import AssistantService, chart_csv_bytes
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -112,13 +113,28 @@ class CsvFiles:
         path = self.folder / f"chart-{chart.id}.csv"
         tmp = path.with_name(f".{path.name}.{threading.get_ident()}.tmp")
         # UTF-8 with BOM so that Excel opens the Japanese labels correctly.
-        tmp.write_text(chart_csv(chart), encoding="utf-8-sig")
+        tmp.write_bytes(chart_csv_bytes(chart))  # the same bytes as the API's CSV
         os.replace(tmp, path)
         return str(path)
 
 
 def _hidden_plot() -> Any:
     return gr.BarPlot(value=None, visible=False)
+
+
+def axis_top(highest: Any) -> float:
+    """A round axis end above the tallest value: 162 -> 180, 53.1 -> 60, 9.8 -> 10."""
+    try:
+        v = float(highest)
+    except (TypeError, ValueError):
+        return 1.0
+    if not v > 0:
+        return 1.0
+    step = 10 ** math.floor(math.log10(v))
+    for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12):
+        if m * step >= v * 1.05:
+            return float(m * step)
+    return float(15 * step)
 
 
 def _bar_plot(frame: Any, chart: Chart, *, color: str | None, title: str, y_title: str, **kw: Any) -> Any:
@@ -132,7 +148,7 @@ def _bar_plot(frame: Any, chart: Chart, *, color: str | None, title: str, y_titl
         y_title=y_title,
         sort=list(dict.fromkeys(frame["項目"].tolist())),
         x_label_angle=-35,
-        y_lim=[0, None],
+        y_lim=[0, axis_top(frame["値"].max())],  # the axis covers the tallest bar (162, not 150)
         visible=True,
         **kw,
     )

@@ -24,7 +24,7 @@ from assistant.api_models import ask_route, history_index, is_blank, request_mod
 from assistant.errors import AssistantError, InputError
 from assistant.http_guard import Guard
 from assistant.records import Chart, Citation, Figure, Turn, clean_text
-from assistant.service import AssistantService, chart_csv
+from assistant.service import AssistantService, chart_csv_bytes
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -306,7 +306,7 @@ def create_app(
         """One chart as CSV (UTF-8), its title, base and period in the last lines."""
         chart = service.chart(chart_id)
         return Response(
-            chart_csv(chart),
+            chart_csv_bytes(chart),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="chart-{chart.id}.csv"'},
         )

@@ -36,6 +36,14 @@ class AssistantService(Protocol):
     def health(self) -> dict[str, Any]: ...
 
 
+CSV_BOM = "\ufeff"  # Excel on Japanese Windows reads UTF-8 only with it
+
+
+def chart_csv_bytes(chart: Chart) -> bytes:
+    """The CSV file both the API and the UI hand out: UTF-8 with a BOM, so Excel opens it ungarbled."""
+    return (CSV_BOM + chart_csv(chart)).encode("utf-8")
+
+
 def chart_csv(chart: Chart) -> str:
     """A chart as CSV (UTF-8 with the columns a spreadsheet needs), with its source in the last lines."""
     buf = io.StringIO()
@@ -46,6 +54,9 @@ def chart_csv(chart: Chart) -> str:
         header.append("n")
     for c in value_cols:
         header.append(f"{c.label} ({c.label_en}) [{chart.unit}]" if chart.is_crosstab else f"{chart.unit}")
+    share = chart.multiple and not chart.is_crosstab and chart.unit == "件" and bool(chart.base.companies)
+    if share:  # computed here, not printed in the report: the header says how
+        header.append(f"share_of_companies_% (computed: count / {chart.base.companies} companies x 100)")
     header.append("note")
     w.writerow(header)
     for r in chart.rows:
@@ -55,6 +66,9 @@ def chart_csv(chart: Chart) -> str:
         for c in value_cols:
             v = r.values.get(c.key)
             line.append(fmt_number(v, chart.unit))
+        if share:
+            v = r.values.get("value")
+            line.append(f"{v / (chart.base.companies or 1) * 100:.1f}" if v is not None else "")
         line.append(r.missing.reason if r.missing else "")
         w.writerow(line)
     w.writerow([])

@@ -132,11 +132,33 @@ def chart_caption(chart: Chart) -> str:
         f"- 調査期間: {escape_md(chart.period)}",
         f"- 単位: {escape_md(chart.unit)}" + ("（複数回答）" if chart.multiple else ""),
     ]
+    note = share_note(chart)
+    if note:
+        lines.append(f"- {escape_md(note)}")
     for d in chart.derived:
         lines.append(f"- 算出値: {escape_md(d.label)} = {escape_md(d.formula)}")
     for note in chart.notes:
         lines.append(f"- 注: {escape_md(note)}")
     return "\n".join(lines)
+
+
+SHARE_COLUMN = "回答企業数に対する割合（計算値）"
+
+
+def company_share(chart: Chart, value: float | None) -> str | None:
+    """For a multiple-answer chart, a count as a share of the responding companies (件数 ÷ 回答企業数),
+    computed here, never printed in the report; None where it does not apply."""
+    companies = chart.base.companies
+    if not chart.multiple or chart.is_crosstab or chart.unit != "件" or not companies or value is None:
+        return None
+    return f"{value / companies * 100:.1f}%"
+
+
+def share_note(chart: Chart) -> str | None:
+    """The formula under a table that has the computed share column."""
+    if company_share(chart, 0.0) is None:
+        return None
+    return f"※「{SHARE_COLUMN}」は報告書の数値から計算：件数 ÷ 回答企業数（{chart.base.companies}）× 100。報告書に印刷された値ではありません。"
 
 
 def chart_table(chart: Chart) -> pd.DataFrame:
@@ -153,6 +175,9 @@ def chart_table(chart: Chart) -> pd.DataFrame:
         for c in chart.columns:
             name = c.label if chart.is_crosstab else f"{c.label}（{chart.unit}）"
             rec[name] = fmt_value(r.values.get(c.key), chart.unit)
+        share = company_share(chart, r.values.get("value"))
+        if share is not None:
+            rec[SHARE_COLUMN] = share
         if r.missing:
             rec["注"] = r.missing.reason
         records.append(rec)

@@ -139,9 +139,12 @@ def test_stats_csv(client: TestClient) -> None:
     assert r.status_code == 200
     assert r.headers["content-type"] == "text/csv; charset=utf-8"
     assert r.headers["content-disposition"] == 'attachment; filename="chart-2-3.csv"'
-    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8"))))
+    assert r.content.startswith(b"\xef\xbb\xbf")  # BOM: Excel on Japanese Windows reads it as UTF-8
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["chart", "label", "label_en"]
     assert rows[1][:4] == ["2-3", "必要性を感じないから", "they see no need", "162"]
+    col = next(i for i, h in enumerate(rows[0]) if h.startswith("share_of_companies_% (computed"))
+    assert rows[1][col] == "46.7"  # 162 / 347, and the header says it is computed
     tail = {row[0]: row[1] for row in rows if len(row) == 2}
     assert tail["title"] == "伴走支援を受けていない理由"
     assert tail["base"] == "回答企業数347、回答総数576"

@@ -219,3 +219,11 @@ def test_openapi_html_is_self_contained_and_escaped() -> None:
     assert "<script" not in page and "&lt;T&gt;" in page
     assert "/api/ask" in page and "AskRequest" in page
     assert "http" not in page.replace("http-equiv", "")
+
+
+def test_multiple_answer_tables_show_the_computed_share_of_companies(service: FakeService) -> None:
+    chart = service.chart("2-3")
+    table = fmt.chart_table(chart)
+    assert table[fmt.SHARE_COLUMN].iloc[0] == "46.7%"  # 162 ÷ 347
+    assert "件数 ÷ 回答企業数（347）" in fmt.chart_caption(chart)
+    assert fmt.SHARE_COLUMN not in fmt.chart_table(service.chart("1-1")).columns  # single answer, %: no share
