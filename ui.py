@@ -22,6 +22,7 @@ import gradio as gr
 
 from assistant import ui_format as fmt
 from assistant.errors import AssistantError, ConfigError
+from assistant.qa.colloquial import detect_language
 from assistant.records import Answer, Chart, clean_text
 from assistant.service import AssistantService, chart_csv_bytes
 from assistant.settings import Settings
@@ -37,6 +38,13 @@ EXAMPLES = [
 
 
 MAX_CHAT_MESSAGE_CHARS = 20_000
+
+
+def too_long_message(question: str, limit: int) -> str:
+    """How long a question may be, in the language the question is written in."""
+    if detect_language(question) == "en":
+        return f"The question is too long: {len(question)} characters, the limit is {limit}. Please shorten it."
+    return f"質問が長すぎます（{len(question)}文字、上限{limit}文字）。短くしてからもう一度送ってください。"
 
 
 def like_vote(liked: Any) -> str | None:
@@ -191,15 +199,18 @@ def build_ui(service: AssistantService, settings: Settings) -> gr.Blocks:
         chat = bounded_chat(chat, settings.max_history_turns)
         turns = [t for t in turns if t is None or isinstance(t, dict)] if isinstance(turns, list) else []
         if not question:
-            gr.Warning("質問を入力してください。")
+            gr.Warning("質問を入力してください。", title="ご注意")
+            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return
+        if len(question) > settings.max_question_chars:  # said, in the asker's language; the text stays
+            en = detect_language(question) == "en"
+            gr.Warning(too_long_message(question, settings.max_question_chars), title="Note" if en else "ご注意")
             yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
             return
         chat = [*chat, {"role": "user", "content": fmt.user_markdown(question)}, {"role": "assistant", "content": "…"}]
         yield "", chat, turns, gr.skip()
         answer: Answer | None = None
         try:
-            if len(question) > settings.max_question_chars:
-                raise AssistantError(f"質問が長すぎます（上限{settings.max_question_chars}文字）。")
             for answer in service.stream(question, prior(turns)):
                 chat[-1] = {"role": "assistant", "content": fmt.answer_markdown(answer)}
                 yield gr.skip(), chat, gr.skip(), gr.skip()
@@ -268,7 +279,7 @@ def build_ui(service: AssistantService, settings: Settings) -> gr.Blocks:
 
     with gr.Blocks(title="伴走支援 Q&A", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
         gr.Markdown(
-            f"## 伴走支援 Q&A\n{fmt.escape_md(doc.publisher)}『{fmt.escape_md(doc.title)}』"
+            f"# 伴走支援 Q&A\n{fmt.escape_md(doc.publisher)}『{fmt.escape_md(doc.title)}』"
             f"（調査期間 {fmt.escape_md(doc.period_label)}、n={doc.respondents}）に基づき、出典つきで回答します。"
         )
         with gr.Tabs():
@@ -291,8 +302,7 @@ def build_ui(service: AssistantService, settings: Settings) -> gr.Blocks:
                         show_label=False,
                         placeholder="例：伴走支援を受けていない理由は？",
                         scale=5,
-                        max_length=settings.max_question_chars,
-                        elem_id="question",
+                        elem_id="question",  # no max_length: a pasted question is never cut silently
                         autofocus=True,
                     )
                     send = gr.Button("送信", variant="primary", scale=1, elem_id="send")

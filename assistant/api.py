@@ -338,12 +338,16 @@ def create_app(
             ssr_mode=False,
             mcp_server=False,
             css=UI_CSS,
+            js=UI_JS,
             show_error=False,  # a raw Python error is never shown; the handlers say what went wrong
             max_file_size=1024,  # nothing here takes uploads
         )
 
     return app
 
+
+# the chat page's content is Japanese: say so to browsers and screen readers (Gradio writes lang="en")
+UI_JS = "() => { document.documentElement.lang = 'ja'; }"
 
 UI_CSS = """
 .sources summary { cursor: pointer; font-weight: 600; }

@@ -251,7 +251,8 @@ def test_widget_page(client: TestClient, settings: Settings) -> None:
     assert "script-src 'self'" in csp and "connect-src 'self'" in csp
     assert '<script src="widget.js"></script>' in r.text
     assert re.search(r"<script>(?!</script>)", r.text) is None  # no inline script
-    assert f'maxlength="{settings.max_question_chars}"' in r.text
+    assert f'data-max-chars="{settings.max_question_chars}"' in r.text  # checked with a message, never cut
+    assert "maxlength" not in r.text
     assert f'data-max-history="{settings.max_history_turns}"' in r.text
     assert "{{" not in r.text
     assert _external_urls(r.text) == []

@@ -518,3 +518,25 @@ def test_every_chart_draws_after_any_switch(driver: Any, app_url: str, browser_s
         _wait(driver, drawn, message=f"the plot of {chart_id} is blank after switching")
     assert "1-2-dx" not in _css(driver, "#chart-caption")[0].text  # the section is shown, not the internal id
     _screenshot(driver, "stats-1280x800.png")
+
+
+def test_chat_page_says_japanese_has_a_heading_and_never_cuts_a_long_question(driver: Any, app_url: str) -> None:
+    _open_ui(driver, app_url)
+    _wait(driver, lambda d: d.execute_script("return document.documentElement.lang") == "ja", message="lang")
+    assert [h.text for h in _css(driver, "h1")][:1] == ["伴走支援 Q&A"]
+    box = _css(driver, "#question textarea")[0]
+    long_question = "あ" * 1005
+    driver.execute_script(
+        "const t = arguments[0]; t.value = arguments[1]; t.dispatchEvent(new Event('input', {bubbles: true}));",
+        box,
+        long_question,
+    )
+    _css(driver, "#send")[0].click()
+    toast = _wait(
+        driver,
+        lambda d: next((t for t in _css(d, ".toast-body, [data-testid=toast-body]") if "上限1000文字" in t.text), None),
+        message="no message about the limit",
+    )
+    assert "1005文字" in toast.text
+    assert len(box.get_attribute("value")) == 1005  # kept, to be shortened
+    _screenshot(driver, "chat-1280x800.png")
