@@ -186,6 +186,14 @@ class Chart:
     def is_crosstab(self) -> bool:
         return len(self.columns) > 1
 
+    def company_share(self, value: float | None) -> float | None:
+        """A count of a multiple-answer chart as a share of the responding companies, in percent
+        (件数 ÷ 回答企業数 × 100; computed, never printed in the report); None where it does not apply."""
+        companies = self.base.companies
+        if not self.multiple or self.is_crosstab or self.unit != "件" or not companies or value is None:
+            return None
+        return value / companies * 100
+
     def row(self, key: str) -> Row:
         for r in self.rows:
             if r.key == key:

@@ -54,7 +54,7 @@ def chart_csv(chart: Chart) -> str:
         header.append("n")
     for c in value_cols:
         header.append(f"{c.label} ({c.label_en}) [{chart.unit}]" if chart.is_crosstab else f"{chart.unit}")
-    share = chart.multiple and not chart.is_crosstab and chart.unit == "件" and bool(chart.base.companies)
+    share = chart.company_share(0.0) is not None
     if share:  # computed here, not printed in the report: the header says how
         header.append(f"share_of_companies_% (computed: count / {chart.base.companies} companies x 100)")
     header.append("note")
@@ -67,8 +67,8 @@ def chart_csv(chart: Chart) -> str:
             v = r.values.get(c.key)
             line.append(fmt_number(v, chart.unit))
         if share:
-            v = r.values.get("value")
-            line.append(f"{v / (chart.base.companies or 1) * 100:.1f}" if v is not None else "")
+            pct = chart.company_share(r.values.get("value"))
+            line.append(f"{pct:.1f}" if pct is not None else "")
         line.append(r.missing.reason if r.missing else "")
         w.writerow(line)
     w.writerow([])

@@ -148,10 +148,8 @@ SHARE_COLUMN = "回答企業数に対する割合（計算値）"
 def company_share(chart: Chart, value: float | None) -> str | None:
     """For a multiple-answer chart, a count as a share of the responding companies (件数 ÷ 回答企業数),
     computed here, never printed in the report; None where it does not apply."""
-    companies = chart.base.companies
-    if not chart.multiple or chart.is_crosstab or chart.unit != "件" or not companies or value is None:
-        return None
-    return f"{value / companies * 100:.1f}%"
+    share = chart.company_share(value)
+    return None if share is None else f"{share:.1f}%"
 
 
 def share_note(chart: Chart) -> str | None:

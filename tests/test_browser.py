@@ -429,26 +429,12 @@ def test_chat_answer_has_markers_sources_chart_and_feedback(driver: Any, app_url
 def test_statistics_tab_downloads_csv_and_shows_citation(
     driver: Any, app_url: str, downloads: Path, browser_service: AssistantService
 ) -> None:
-    from selenium.webdriver.common.keys import Keys
 
     chart = browser_service.chart("2-3")
     expected_citation = fmt.citation_line(browser_service.document, chart)
     _open_ui(driver, app_url)
     _click_tab(driver, "統計")
-    pick = _wait(
-        driver,
-        lambda d: next((e for e in _css(d, "#chart-pick input") if e.is_displayed()), None),
-        message="no chart dropdown",
-    )
-    pick.click()
-    label = dict((v, k) for k, v in fmt.chart_choices(browser_service.charts()))["2-3"]
-    option = _wait(
-        driver,
-        lambda d: next((o for o in _css(d, "li[role=option]") if o.get_attribute("aria-label") == label), None),
-        message=f"no option {label!r}",
-    )
-    option.click()
-    pick.send_keys(Keys.ESCAPE)
+    _pick_chart(driver, dict((v, k) for k, v in fmt.chart_choices(browser_service.charts()))["2-3"])
 
     def citation_text(d: Any) -> str:
         boxes = _css(d, "#citation-line textarea")
