@@ -7,9 +7,7 @@ FastAPI app (API + widget + this UI) with uvicorn on 127.0.0.1:$PORT.
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import os
 import sys
 import threading
@@ -21,11 +19,14 @@ from typing import Any
 import gradio as gr
 
 from assistant import ui_format as fmt
+from assistant.answer_view import answer_html, axis_top
 from assistant.errors import AssistantError, ConfigError
+from assistant.feedback import REASONS, FeedbackLog, feedback_record, like_vote, reason_key, session_key
 from assistant.qa.colloquial import detect_language
 from assistant.records import Answer, Chart, clean_text
 from assistant.service import AssistantService, chart_csv_bytes
 from assistant.settings import Settings
+from assistant.stats_view import table_html
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,10 @@ EXAMPLES = [
 ]
 
 
-MAX_CHAT_MESSAGE_CHARS = 20_000
+MAX_SHOWN_TURNS = 100  # a session's chat keeps its latest turns (each request rebuilds at most this many)
+
+# one turn of a session's chat: the question, the answer served (None after an error) and its view
+Entry = dict[str, Any]
 
 
 def too_long_message(question: str, limit: int) -> str:
@@ -47,15 +51,6 @@ def too_long_message(question: str, limit: int) -> str:
     return f"質問が長すぎます（{len(question)}文字、上限{limit}文字）。短くしてからもう一度送ってください。"
 
 
-def like_vote(liked: Any) -> str | None:
-    """The vote as an enum: Gradio sends True/False, or "like"/"dislike" from custom buttons."""
-    if liked is True or liked in ("like", "Like"):
-        return "like"
-    if liked is False or liked in ("dislike", "Dislike"):
-        return "dislike"
-    return None
-
-
 def message_turn(index: Any) -> int | None:
     """The turn of a liked message: messages alternate user, assistant; anything else is None."""
     if isinstance(index, (list, tuple)) and index:
@@ -63,47 +58,6 @@ def message_turn(index: Any) -> int | None:
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < 10_000:
         return None
     return index // 2
-
-
-def bounded_chat(chat: Any, max_turns: int) -> list[dict[str, Any]]:
-    """The chat history the client sent back, as plain bounded messages (the latest ones)."""
-    if not isinstance(chat, list):
-        return []
-    out: list[dict[str, Any]] = []
-    for m in chat[-2 * (max_turns + 1) :]:
-        if not isinstance(m, dict) or m.get("role") not in ("user", "assistant"):
-            continue
-        text = _message_text(m.get("content"))
-        if text is not None and len(text) <= MAX_CHAT_MESSAGE_CHARS:
-            out.append({"role": m["role"], "content": text})
-    return out
-
-
-def _message_text(content: Any) -> str | None:
-    """A message's text: Gradio 6 sends [{"type": "text", "text": …}], older clients a string."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list) and len(content) <= 20:
-        parts = [c.get("text") for c in content if isinstance(c, dict) and c.get("type") == "text"]
-        texts = [p for p in parts if isinstance(p, str)]
-        if texts and len(texts) == len(parts):
-            return "".join(texts)
-    return None
-
-
-class FeedbackLog:
-    """Appends chat feedback as JSON lines; creates the parent folder on first write."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-
-    def append(self, record: dict[str, Any]) -> None:
-        line = json.dumps(record, ensure_ascii=False)
-        with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as f:
-                f.write(line + "\n")
 
 
 class CsvFiles:
@@ -124,25 +78,6 @@ class CsvFiles:
         tmp.write_bytes(chart_csv_bytes(chart))  # the same bytes as the API's CSV
         os.replace(tmp, path)
         return str(path)
-
-
-def _hidden_plot() -> Any:
-    return gr.BarPlot(value=None, visible=False)
-
-
-def axis_top(highest: Any) -> float:
-    """A round axis end above the tallest value: 162 -> 180, 53.1 -> 60, 9.8 -> 10."""
-    try:
-        v = float(highest)
-    except (TypeError, ValueError):
-        return 1.0
-    if not v > 0:
-        return 1.0
-    step = 10 ** math.floor(math.log10(v))
-    for m in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10, 12):
-        if m * step >= v * 1.05:
-            return float(m * step)
-    return float(15 * step)
 
 
 def _bar_plot(frame: Any, chart: Chart, *, color: str | None, title: str, y_title: str, **kw: Any) -> Any:
@@ -169,83 +104,102 @@ def build_ui(service: AssistantService, settings: Settings) -> gr.Blocks:
     feedback = FeedbackLog(settings.feedback)
     csv_files = CsvFiles(settings.cache / "csv")
 
-    def prior(turns: list[dict[str, Any] | None]) -> list[dict[str, Any]]:
-        return [t for t in turns if t][-settings.max_history_turns :]
-
-    def answer_plot(answer: Answer) -> Any:
-        picked = fmt.answered_chart(answer)
-        if picked is None:
-            return _hidden_plot()
-        chart_id, column, labels = picked
+    def chart_of(chart_id: str) -> Chart | None:
         try:
-            chart = service.chart(chart_id)
+            return service.chart(chart_id)
         except AssistantError:
             log.warning("answer cites unknown chart %r", chart_id)
-            return _hidden_plot()
-        frame = fmt.chart_frame(chart, labels, column)
-        return _bar_plot(
-            frame,
-            chart,
-            color="区分",
-            color_map=fmt.COLOR_MAP,
-            title=f"{chart.section} {chart.title}（{chart.base.label()}）",
-            y_title=fmt.value_title(chart, column),
-        )
+            return None
 
-    def respond(
-        message: str, chat: list[dict[str, Any]], turns: list[dict[str, Any] | None]
-    ) -> Iterator[tuple[Any, ...]]:
+    def answer_view(answer: Answer, k: int) -> str:
+        """The answer's message: its text with linked markers, its own chart, its sources."""
+        picked = fmt.answered_chart(answer)
+        chart = chart_of(picked[0]) if picked else None
+        drawn = (chart, picked[1], picked[2]) if chart is not None and picked else None
+        return answer_html(answer, doc, chart_of, f"a{k}", drawn)
+
+    def shown(turns: list[Entry]) -> list[dict[str, Any]]:
+        """The chat as Gradio shows it, rebuilt from the session's own state (never from the client)."""
+        out: list[dict[str, Any]] = []
+        for t in turns:
+            out.append({"role": "user", "content": fmt.user_markdown(t["question"])})
+            view = t["view"]
+            content = gr.HTML(view, container=False, padding=False) if t["html"] else view
+            out.append({"role": "assistant", "content": content})
+        return out
+
+    def prior(turns: list[Entry]) -> list[dict[str, Any]]:
+        return [t["answer"] for t in turns if t["answer"]][-settings.max_history_turns :]
+
+    def respond(message: str, turns: list[Entry]) -> Iterator[tuple[Any, ...]]:
         question = clean_text(message if isinstance(message, str) else "").strip()  # the payload is the client's
-        chat = bounded_chat(chat, settings.max_history_turns)
-        turns = [t for t in turns if t is None or isinstance(t, dict)] if isinstance(turns, list) else []
+        turns = [t for t in turns if isinstance(t, dict)][-MAX_SHOWN_TURNS + 1 :] if isinstance(turns, list) else []
         if not question:
             gr.Warning("質問を入力してください。", title="ご注意")
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield gr.skip(), gr.skip(), gr.skip()
             return
         if len(question) > settings.max_question_chars:  # said, in the asker's language; the text stays
             en = detect_language(question) == "en"
             gr.Warning(too_long_message(question, settings.max_question_chars), title="Note" if en else "ご注意")
-            yield gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            yield gr.skip(), gr.skip(), gr.skip()
             return
-        chat = [*chat, {"role": "user", "content": fmt.user_markdown(question)}, {"role": "assistant", "content": "…"}]
-        yield "", chat, turns, gr.skip()
+        k = len(turns)
+        entry: Entry = {"question": question, "answer": None, "view": "…", "html": False}
+        yield "", shown([*turns, entry]), gr.skip()
         answer: Answer | None = None
         try:
             for answer in service.stream(question, prior(turns)):
-                chat[-1] = {"role": "assistant", "content": fmt.answer_markdown(answer)}
-                yield gr.skip(), chat, gr.skip(), gr.skip()
+                entry = {"question": question, "answer": None, "view": answer_view(answer, k), "html": True}
+                yield gr.skip(), shown([*turns, entry]), gr.skip()
         except AssistantError as e:
-            chat[-1] = {"role": "assistant", "content": fmt.error_markdown(str(e))}
-            yield gr.skip(), chat, [*turns, None], _hidden_plot()
-            return
+            answer, entry = (
+                None,
+                {"question": question, "answer": None, "view": fmt.error_markdown(str(e)), "html": False},
+            )
         except Exception:  # never a raw Python error in the chat: log it, say it in one line
             log.exception("answering failed")
-            chat[-1] = {
-                "role": "assistant",
-                "content": fmt.error_markdown("内部エラーが発生しました。もう一度お試しください。"),
+            failed = fmt.error_markdown("内部エラーが発生しました。もう一度お試しください。")
+            answer, entry = None, {"question": question, "answer": None, "view": failed, "html": False}
+        if answer is None and entry["html"] is False and entry["view"] == "…":
+            entry = {
+                "question": question,
+                "answer": None,
+                "view": fmt.error_markdown("回答を作成できませんでした。"),
+                "html": False,
             }
-            yield gr.skip(), chat, [*turns, None], _hidden_plot()
-            return
-        if answer is None:
-            chat[-1] = {"role": "assistant", "content": fmt.error_markdown("回答を作成できませんでした。")}
-            yield gr.skip(), chat, [*turns, None], _hidden_plot()
-            return
-        yield gr.skip(), chat, [*turns, answer.to_dict()], answer_plot(answer)
+        if answer is not None:
+            entry = {**entry, "answer": answer.to_dict()}
+        turns = [*turns, entry]
+        yield gr.skip(), shown(turns), turns
 
-    def on_like(turns: list[dict[str, Any] | None], data: gr.LikeData) -> None:
-        """Only what the server knows is stored: the answer it served (from the session's own
-        state) and the vote as like/dislike. The client's index and value are checked, never kept."""
+    def on_like(turns: list[Entry], data: gr.LikeData, request: gr.Request) -> tuple[Any, ...]:
+        """Only what the server knows is stored: the answer it served (from the session's own state)
+        and the vote. Clicking a thumb again withdraws the vote; 👎 then asks for an optional reason."""
         vote = like_vote(data.liked)
         k = message_turn(data.index)
-        if vote is None or k is None or not isinstance(turns, list) or k >= len(turns):
-            return
-        answer = turns[k]
-        if not isinstance(answer, dict):  # an error message, not an answer
-            return
-        feedback.append(fmt.feedback_record(answer, vote, datetime.now(UTC)))
+        if vote is None or k is None or not isinstance(turns, list) or k >= len(turns) or not turns[k]["answer"]:
+            return gr.skip(), gr.skip(), gr.skip()
+        session = session_key(getattr(request, "session_hash", ""))
+        feedback.append(feedback_record(turns[k]["answer"], vote, datetime.now(UTC), session=session, turn=k))
+        if vote == "dislike":
+            return gr.update(visible=True), gr.update(value=None), k
+        return gr.update(visible=False), gr.skip(), None
+
+    def on_reason(turns: list[Entry], k: Any, choice: Any, request: gr.Request) -> tuple[Any, ...]:
+        """The reason corrects the 👎 it was asked for; a choice not offered is ignored."""
+        reason = reason_key(choice)
+        ok = isinstance(k, int) and isinstance(turns, list) and 0 <= k < len(turns) and turns[k]["answer"]
+        if reason is None or not ok:
+            return gr.update(visible=False), None
+        session = session_key(getattr(request, "session_hash", ""))
+        feedback.append(
+            feedback_record(turns[k]["answer"], "dislike", datetime.now(UTC), session=session, turn=k, reason=reason)
+        )
+        gr.Info("ご意見ありがとうございました。", title="送信しました")
+        return gr.update(visible=False), None
 
     def clear() -> tuple[Any, ...]:
-        return [], [], _hidden_plot(), ""
+        return [], [], "", gr.update(visible=False), None
 
     def show_chart(chart_id: str) -> tuple[Any, ...]:
         try:
@@ -262,7 +216,7 @@ def build_ui(service: AssistantService, settings: Settings) -> gr.Blocks:
         )
         return (
             fmt.chart_caption(chart),
-            fmt.chart_table(chart),
+            table_html(chart),
             plot,
             csv_files.write(chart),
             fmt.citation_line(doc, chart),
@@ -284,19 +238,27 @@ def build_ui(service: AssistantService, settings: Settings) -> gr.Blocks:
         )
         with gr.Tabs():
             with gr.Tab("チャット", id="chat", elem_id="tab-chat"):
-                turns = gr.State([])
+                turns = gr.State([])  # the session's own record of the chat: the client never sends it
+                reason_for = gr.State(None)  # the turn whose 👎 is waiting for a reason
                 chatbot = gr.Chatbot(
                     label="会話",
                     elem_id="chatbot",
-                    height=460,
+                    height="min(520px, 62vh)",
                     sanitize_html=True,
                     allow_tags=False,
                     latex_delimiters=[],
-                    buttons=["copy"],
+                    buttons=[],  # each answer carries its own plain-text copy button
                     feedback_options=("Like", "Dislike"),
                     placeholder="レポートについて日本語または英語で質問してください。",
                 )
-                plot = gr.BarPlot(visible=False, label="回答に使った図表", elem_id="answer-chart")
+                with gr.Row(visible=False, elem_id="dislike-reason") as reason_row:
+                    reason = gr.Radio(
+                        choices=list(REASONS.values()),
+                        label="よろしければ、よくなかった理由を教えてください（任意）",
+                        elem_id="dislike-reason-choice",
+                        scale=5,
+                    )
+                    reason_close = gr.Button("閉じる", size="sm", scale=1, elem_id="dislike-reason-close")
                 with gr.Row():
                     box = gr.Textbox(
                         show_label=False,
@@ -315,7 +277,7 @@ def build_ui(service: AssistantService, settings: Settings) -> gr.Blocks:
                     choices=choices, value=choices[0][1] if choices else None, label="図表", elem_id="chart-pick"
                 )
                 caption = gr.Markdown(elem_id="chart-caption")
-                table = gr.Dataframe(interactive=False, label="数値", elem_id="chart-table", wrap=True)
+                table = gr.HTML(elem_id="chart-table", label="数値")
                 stats_plot = gr.BarPlot(label="グラフ", elem_id="chart-plot")
                 with gr.Row():
                     download = gr.DownloadButton("CSVをダウンロード", elem_id="csv-download", scale=1)
@@ -329,14 +291,19 @@ def build_ui(service: AssistantService, settings: Settings) -> gr.Blocks:
             with gr.Tab("このアプリについて", id="about", elem_id="tab-about"):
                 gr.Markdown(fmt.about_markdown(doc))
 
-        chat_io = dict(
-            fn=respond, inputs=[box, chatbot, turns], outputs=[box, chatbot, turns, plot], api_visibility="private"
-        )
+        chat_io = dict(fn=respond, inputs=[box, turns], outputs=[box, chatbot, turns], api_visibility="private")
         box.submit(**chat_io)  # type: ignore[arg-type]
         send.click(**chat_io)  # type: ignore[arg-type]
-        chatbot.like(on_like, inputs=[turns], outputs=None, api_visibility="private")
-        reset.click(clear, outputs=[chatbot, turns, plot, box], api_visibility="private")
-        chatbot.clear(clear, outputs=[chatbot, turns, plot, box], api_visibility="private")
+        chatbot.like(on_like, inputs=[turns], outputs=[reason_row, reason, reason_for], api_visibility="private")
+        reason.input(
+            on_reason, inputs=[turns, reason_for, reason], outputs=[reason_row, reason_for], api_visibility="private"
+        )
+        reason_close.click(
+            lambda: (gr.update(visible=False), None), outputs=[reason_row, reason_for], api_visibility="private"
+        )
+        cleared = [chatbot, turns, box, reason_row, reason_for]
+        reset.click(clear, outputs=cleared, api_visibility="private")
+        chatbot.clear(clear, outputs=cleared, api_visibility="private")
         stats_out = [caption, table, stats_plot, download, cite]
         pick.change(show_chart, inputs=pick, outputs=stats_out, api_name="chart")
         demo.load(show_chart, inputs=pick, outputs=stats_out, api_visibility="private")

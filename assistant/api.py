@@ -339,6 +339,7 @@ def create_app(
             mcp_server=False,
             css=UI_CSS,
             js=UI_JS,
+            i18n=ui_labels(),
             show_error=False,  # a raw Python error is never shown; the handlers say what went wrong
             max_file_size=1024,  # nothing here takes uploads
         )
@@ -346,11 +347,122 @@ def create_app(
     return app
 
 
-# the chat page's content is Japanese: say so to browsers and screen readers (Gradio writes lang="en")
-UI_JS = "() => { document.documentElement.lang = 'ja'; }"
+# Gradio's own controls (like, dislike, clear, the footer) are labelled in the browser's language;
+# the page's content is Japanese, so every locale gets Japanese labels for them.
+UI_LOCALES = ("en", "ja", "ko", "zh-CN", "zh-TW", "fr", "de", "es", "pt-BR", "ru", "it")
+
+
+def ui_labels() -> Any:
+    import json
+
+    import gradio as gr
+
+    labels = json.loads((resources.files("assistant") / "data" / "gradio_labels_ja.json").read_text(encoding="utf-8"))
+    return gr.I18n(**{locale: labels for locale in UI_LOCALES})
+
+
+# The chat page's own script (Gradio runs it once on load):
+# - the content is Japanese: say so to browsers and screen readers (Gradio writes lang="en");
+# - each answer's copy button puts the answer's plain text (answer, then one line per source) on
+#   the clipboard, from the button's data-copy attribute, and says so in the button and to
+#   screen readers;
+# - a [n] marker moves focus to its source.
+UI_JS = """() => {
+  document.documentElement.lang = 'ja';
+  // a few of Gradio's controls carry fixed English names: name them in the page's language
+  const names = {
+    'More tabs': 'ほかのタブ', 'Copy': 'コピー', 'Copied': 'コピーしました', 'Clear': '会話をクリア', 'Like': 'いいね', 'Dislike': 'よくないね',
+    'Liked': 'いいね済み（もう一度押すと取り消し）', 'Disliked': 'よくないね済み（もう一度押すと取り消し）',
+  };
+  const rename = () => {
+    for (const el of document.querySelectorAll('[aria-label]')) {
+      const ja = names[el.getAttribute('aria-label')];
+      if (ja) el.setAttribute('aria-label', ja);
+    }
+  };
+  rename();
+  new MutationObserver(rename).observe(document.body, {
+    childList: true, subtree: true, attributes: true, attributeFilter: ['aria-label'],
+  });
+  const say = (button, text) => {
+    const label = button.textContent;
+    button.textContent = text;
+    setTimeout(() => { button.textContent = label; }, 2000);
+  };
+  const fallbackCopy = (text) => {
+    const area = document.createElement('textarea');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.style.position = 'fixed';
+    area.style.opacity = '0';
+    document.body.appendChild(area);
+    area.select();
+    try { document.execCommand('copy'); } finally { area.remove(); }
+  };
+  document.addEventListener('click', async (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    const copy = target && target.closest('button.copy-plain');
+    if (copy) {
+      const text = copy.getAttribute('data-copy') || '';
+      try { await navigator.clipboard.writeText(text); } catch (e) { fallbackCopy(text); }
+      say(copy, copy.getAttribute('data-done') || 'OK');
+      return;
+    }
+    const cite = target && target.closest('a.cite');
+    if (cite) {
+      const id = (cite.getAttribute('href') || '').slice(1);
+      const source = id && document.getElementById(id);
+      if (source) {
+        event.preventDefault();
+        source.scrollIntoView({ block: 'nearest' });
+        source.focus({ preventScroll: true });
+      }
+    }
+  });
+}"""
 
 UI_CSS = """
-.sources summary { cursor: pointer; font-weight: 600; }
-.sources .src { margin: .35em 0; }
-.sources .meta { color: var(--body-text-color-subdued); font-size: .9em; }
+.answer p { margin: 0 0 .5em; }
+.answer .formula, .answer .abstained { color: var(--body-text-color); font-size: .95em; }
+.answer a.cite { font-weight: 600; text-decoration: underline; }
+.answer .sources { margin-top: .6em; font-size: .92em; }
+.answer .sources-head { font-weight: 700; margin: 0 0 .2em; }
+.answer .sources ul { list-style: none; padding: 0; margin: 0; }
+.answer .sources li { margin: .35em 0; padding: .1em .3em; border-radius: 4px; }
+.answer .sources li:target, .answer .sources li:focus { outline: 2px solid #1d4ed8; }
+.answer .src-meta { color: var(--body-text-color); }
+.answer .src-kind { display: inline-block; font-size: .85em; font-weight: 700; border: 1px solid currentColor;
+  border-radius: 3px; padding: 0 .3em; margin-right: .3em; }
+.answer figure.bars { margin: .6em 0; max-width: 640px; }
+.answer figure.bars figcaption { font-weight: 700; margin-bottom: .3em; font-size: .95em; }
+.answer .bar-row { display: grid; grid-template-columns: minmax(7em, 38%) 1fr 4.8em; gap: .5em; align-items: center;
+  margin: .2em 0; font-size: .9em; }
+.answer .bar-label { overflow-wrap: anywhere; line-height: 1.25; }
+.answer .bar-label .ja { display: block; font-size: .85em; }
+.answer .bar-track { display: block; background: #e5e7eb; height: .9em; border-radius: 2px; }
+.answer .bar { display: block; height: 100%; background: #6b7280; border-radius: 2px; }
+.answer .bar-row.hit .bar { background: #b45309; }
+.answer .bar-row.hit .bar-label, .answer .bar-row.hit .bar-value { font-weight: 700; }
+.answer .bar-value { font-variant-numeric: tabular-nums; white-space: nowrap; }
+.answer .bars-note { font-size: .85em; margin: .3em 0 0; }
+.answer button.copy-plain { margin-top: .5em; font-size: .85em; padding: .2em .7em; border: 1px solid #4b5563;
+  border-radius: 4px; background: #fff; color: #111827; cursor: pointer; }
+footer, footer a, footer button, footer .show-api, footer .settings { color: #374151 !important; }
+#send, #send:hover { background: #c2410c; border-color: #c2410c; color: #fff; }
+.stats-table table { width: 100%; border-collapse: collapse; font-size: .92em; }
+.stats-table caption { text-align: left; font-weight: 700; padding: .3em 0; }
+.stats-table th, .stats-table td { border-bottom: 1px solid #d1d5db; padding: .3em .5em; text-align: left;
+  vertical-align: top; overflow-wrap: anywhere; }
+.stats-table thead th { border-bottom: 2px solid #4b5563; }
+.stats-table td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.stats-table tbody th { font-weight: 400; }
+.stats-table button.copy-plain { margin-top: .5em; font-size: .85em; padding: .2em .7em; border: 1px solid #4b5563;
+  border-radius: 4px; background: #fff; color: #111827; cursor: pointer; }
+@media (max-width: 640px) {  /* a phone: the page scrolls, the chat is not a box inside it */
+  #chatbot { height: auto !important; max-height: none !important; overflow: visible !important; }
+  #chatbot .bubble-wrap { height: auto !important; max-height: none !important; overflow: visible !important; }
+  .answer .bar-row { grid-template-columns: minmax(6em, 42%) 1fr 4.2em; }
+}
+.sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
+  clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 """

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+from assistant.answer_view import data_summary, words
 from assistant.errors import AssistantError, InputError
 from assistant.records import Answer, clean_text
 
@@ -24,6 +25,7 @@ from assistant.records import Answer, clean_text
 def render(answer: Answer) -> str:
     """A readable answer with numbered sources, for a terminal."""
     en = answer.language == "en"
+    w = words(answer.language)
     lines = [answer.answer, ""]
     if answer.citations:
         lines.append("Sources:" if en else "出典:")
@@ -31,7 +33,10 @@ def render(answer: Answer) -> str:
             where = f"{c.section} {c.title}"
             extra = "、".join(x for x in (c.base, f"調査期間 {c.period}" if c.period else None) if x)
             lines.append(f"[{c.n}] {where}" + (f"（{extra}）" if extra else ""))
-            lines.append(f"    「{c.quote}」")
+            if c.chart:  # figures this app put together from a chart: data, not a quotation
+                lines.append(f"    {w.data}: {data_summary(c)}")
+            elif c.quote:  # the report's own sentence
+                lines.append(f"    {w.text}: 「{c.quote}」")
     if answer.abstained:
         lines.append("(no answer in the report)" if en else "（報告書に該当する内容がないため回答を控えました）")
     return "\n".join(lines).rstrip() + "\n"

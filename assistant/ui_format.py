@@ -10,11 +10,10 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from assistant.records import Answer, Chart, Citation, DocumentInfo, Figure, fmt_value
+from assistant.records import Answer, Chart, DocumentInfo, fmt_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,70 +39,6 @@ def escape_html(text: str) -> str:
 
 def user_markdown(question: str) -> str:
     return escape_md(question)
-
-
-def _labels(lang: str) -> dict[str, str]:
-    if lang == "en":
-        return {
-            "sources": "Sources",
-            "base": "base",
-            "period": "period",
-            "computed": "Computed",
-            "abstained": "Not answered from the report",
-            "error": "Error",
-        }
-    return {
-        "sources": "出典",
-        "base": "ベース",
-        "period": "調査期間",
-        "computed": "算出値",
-        "abstained": "レポートに根拠がないため回答を控えました",
-        "error": "エラー",
-    }
-
-
-def sources_html(citations: Sequence[Citation], lang: str = "ja") -> str:
-    """A collapsible block of numbered sources: section, chart title, base, period and quote."""
-    if not citations:
-        return ""
-    t = _labels(lang)
-    items = []
-    for c in citations:
-        meta = " ".join(x for x in (c.section, c.title) if x)
-        extra = "・".join(x for x in (c.base, c.period) if x)
-        page = f" p.{c.page}" if c.page is not None else ""
-        head = f"<b>[{c.n}]</b> {escape_html(meta)}{escape_html(page)}"
-        if extra:
-            head += f' <span class="meta">（{escape_html(extra)}）</span>'
-        quote = f"<br>「{escape_html(c.quote)}」" if c.quote else ""
-        items.append(f'<div class="src" data-n="{c.n}">{head}{quote}</div>')
-    return (
-        f'<details class="sources"><summary>{t["sources"]}（{len(citations)}）</summary>'
-        + "".join(items)
-        + "</details>"
-    )
-
-
-def formulas_markdown(figures: Sequence[Figure], lang: str = "ja") -> str:
-    """One line per computed figure, with its formula."""
-    t = _labels(lang)
-    lines = [f"{t['computed']}: {escape_md(f.formula)}" for f in figures if f.formula]
-    return "\n".join(lines)
-
-
-def answer_markdown(answer: Answer) -> str:
-    """An answer for the chat: escaped text with its [n] markers, formulas, then the sources block."""
-    t = _labels(answer.language)
-    parts = [escape_md(answer.answer)]
-    if answer.abstained:
-        parts.append(f"*{t['abstained']}*")
-    formulas = formulas_markdown(answer.figures, answer.language)
-    if formulas:
-        parts.append(formulas)
-    src = sources_html(answer.citations, answer.language)
-    if src:
-        parts.append(src)
-    return "\n\n".join(parts)
 
 
 def error_markdown(message: str) -> str:
@@ -262,17 +197,6 @@ def about_markdown(doc: DocumentInfo) -> str:
             "「統計」タブで図表ごとの数値・ベース・調査期間を確認し、CSVのダウンロードと出典表記のコピーができます。",
         ]
     )
-
-
-def feedback_record(answer: Mapping[str, Any], vote: str, now: datetime) -> dict[str, Any]:
-    """One JSONL line of chat feedback."""
-    return {
-        "time": now.isoformat(timespec="seconds"),
-        "vote": vote,
-        "question": answer.get("question", ""),
-        "answer": answer.get("answer", ""),
-        "citations": list(answer.get("citations", [])),
-    }
 
 
 def openapi_html(spec: Mapping[str, Any]) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import re
 import tempfile
@@ -208,7 +207,10 @@ def test_widget_embedded_on_another_origin_answers_with_sources(driver: Any, hos
     cited = [s for s in sources if s.get_attribute("data-n") == marker]
     assert cited, f"answer cites [{marker}] but no such source"
     assert any("2-3" in s.text for s in sources), [s.text for s in sources]
-    assert any(s.find_elements("css selector", ".quote") for s in sources)
+    assert any(s.find_elements("css selector", ".quote") for s in sources)  # the report's sentences, quoted
+    data = [d.text for s in sources for d in s.find_elements("css selector", ".data")]
+    assert data and not any(d.startswith("「") or "◼" in d for d in data)  # the app's figures, labelled as data
+    assert any("図表の数値（アプリで整理）" in s.text for s in sources)
     user = _css(driver, "#log .msg.user")[-1]
     assert user.text == QUESTION
     _assert_only_local_requests(driver, app_url)
@@ -395,35 +397,162 @@ def test_chat_shows_markup_as_text(driver: Any, app_url: str) -> None:
     _assert_only_local_requests(driver, app_url)
 
 
-def test_chat_answer_has_markers_sources_chart_and_feedback(driver: Any, app_url: str, feedback_path: Path) -> None:
-    _open_ui(driver, app_url)
-    _css(driver, "#question textarea")[0].send_keys(QUESTION)
+def _ask_ui(driver: Any, question: str, needle: str) -> Any:
+    """Ask in the chat and wait for the answer message that contains `needle`."""
+    before = len(_css(driver, "#chatbot .answer"))
+    _css(driver, "#question textarea")[0].send_keys(question)
     _css(driver, "#send")[0].click()
-    bot = _wait(
+    return _wait(
         driver,
-        lambda d: next((b for b in _css(d, "#chatbot [data-testid=bot]") if "162" in b.text), None),
+        lambda d: next((a for a in _css(d, "#chatbot .answer")[before:] if needle in a.text), None),
         ANSWER_TIMEOUT_S,
-        "the chat showed no answer with 162",
+        f"the chat showed no answer with {needle}",
     )
-    assert _has_citation_marker(bot.text)
-    details = bot.find_elements("css selector", "details.sources")
-    assert details, "no sources block"
-    details[0].find_element("css selector", "summary").click()
-    assert "2-3" in details[0].text
-    _wait(
-        driver, lambda d: any(p.is_displayed() for p in _css(d, "#answer-chart")), message="no chart under the answer"
-    )
-    _wait(driver, lambda d: _css(d, "#answer-chart canvas, #answer-chart svg.marks"), message="the chart did not draw")
 
-    _css(driver, "#chatbot button[aria-label=Like]")[-1].click()
-    _wait(
-        driver,
-        lambda d: feedback_path.exists() and feedback_path.read_text(encoding="utf-8").strip(),
-        message="no feedback line written",
+
+def _capture_clipboard(driver: Any) -> None:
+    driver.execute_script(
+        "window.__copied = [];"
+        "navigator.clipboard.writeText = (t) => { window.__copied.push(t); return Promise.resolve(); };"
     )
-    record = json.loads(feedback_path.read_text(encoding="utf-8").splitlines()[-1])
-    assert record["vote"] == "like" and record["question"] == QUESTION
-    assert "162" in record["answer"] and record["citations"] and record["time"]
+
+
+def _english_names(driver: Any) -> list[str]:
+    """Controls whose accessible name is English only (the page's language is Japanese)."""
+    names = driver.execute_script(
+        "return [...document.querySelectorAll('button, [role=button], [role=tab], input, textarea, a')]"
+        ".filter(e => e.offsetParent !== null)"
+        ".map(e => e.getAttribute('aria-label') || e.innerText || e.getAttribute('title') || '')"
+    )
+    return [n for n in names if re.fullmatch(r"[A-Za-z][A-Za-z .]*", n.strip())]
+
+
+def test_chat_answer_has_linked_markers_data_sources_and_its_own_chart(driver: Any, app_url: str) -> None:
+    _open_ui(driver, app_url)
+    first = _ask_ui(driver, QUESTION, "162")
+    assert _has_citation_marker(first.text)
+    cite = first.find_elements("css selector", "a.cite")[0]
+    target = cite.get_attribute("href").split("#", 1)[1]
+    cite.click()
+    _wait(driver, lambda d: d.execute_script("return document.activeElement.id") == target, message="[n] goes nowhere")
+    sources = first.find_element("css selector", ".sources").text
+    assert "2-3「伴走支援を受けていない理由」" in sources and "図表の数値（アプリで整理）" in sources
+    assert "図表2-3" not in sources and "2-3-" not in sources  # no invented figure numbers, no ids
+    bars = first.find_elements("css selector", "figure.bars .bar-row")
+    assert len(bars) >= 5 and "162件" in bars[0].text
+    assert bars[0].size["height"] < 60  # a label on one or two lines beside its bar, never rotated
+    widths = [
+        float(b.get_attribute("style").split(":")[1].rstrip("%;")) for b in first.find_elements("css selector", ".bar")
+    ]
+    assert max(widths) < 100
+
+    second = _ask_ui(driver, "伴走支援を受けている企業の割合は？", "37.1")
+    figures = _css(driver, "#chatbot figure.bars figcaption")
+    assert len(figures) == 2, "each answer keeps its own chart"
+    assert "伴走支援を受けていない理由" in figures[0].text and "伴走支援の活用状況" in figures[1].text
+    assert second.find_elements("css selector", "figure.bars")
+    box = _css(driver, "#question textarea")[0]
+    assert box.rect["y"] + box.rect["height"] <= driver.execute_script("return window.innerHeight"), (
+        "input below the fold"
+    )
+    _screenshot(driver, "chat-answer-1280x800.png")
+
+
+def test_chat_copy_gives_plain_text_with_source_lines(driver: Any, app_url: str) -> None:
+    _open_ui(driver, app_url)
+    answer = _ask_ui(driver, QUESTION, "162")
+    _capture_clipboard(driver)
+    answer.find_element("css selector", "button.copy-plain").click()
+    copied = _wait(driver, lambda d: d.execute_script("return window.__copied[0]"), message="nothing copied")
+    lines = copied.splitlines()
+    assert "162件" in lines[0] and "[1]" in lines[0]
+    assert "出典:" in lines
+    assert any(
+        x.startswith("[1] フォーバル GDXリサーチ研究所『中小企業と伴走支援』2-3「伴走支援を受けていない理由」")
+        for x in lines
+    )
+    assert not re.search(r"<[a-z/]|&[a-z]+;|\\[\[\]().*_]", copied), copied  # no HTML, entities or markdown escapes
+
+
+def test_chat_feedback_can_be_withdrawn_and_a_dislike_asks_why(driver: Any, app_url: str, feedback_path: Path) -> None:
+    from assistant.feedback import FeedbackLog, current_votes
+
+    _open_ui(driver, app_url)
+    _ask_ui(driver, QUESTION, "162")
+    log = FeedbackLog(feedback_path)
+    start = len(log.records())
+
+    def written(n: int) -> Any:
+        return _wait(driver, lambda d: len(log.records()) >= start + n, message=f"{n} feedback lines not written")
+
+    _css(driver, "#chatbot button[aria-label=いいね]")[-1].click()
+    written(1)
+    liked = _css(driver, "#chatbot button[aria-label^=いいね済み]")  # its name says so, in Japanese
+    liked[-1].click()  # clicked again: withdrawn
+    written(2)
+    mine = log.records()[start:]
+    assert [r["vote"] for r in mine] == ["like", "withdrawn"] and mine[0]["question"] == QUESTION
+    session = mine[0]["session"]
+    assert session and (session, 0) not in current_votes(log.records())
+
+    _css(driver, "#chatbot button[aria-label=よくないね]")[-1].click()
+    written(3)
+    reason = _wait(
+        driver,
+        lambda d: next((r for r in _css(d, "#dislike-reason") if r.is_displayed()), None),
+        message="no reason asked",
+    )
+    next(x for x in reason.find_elements("css selector", "label") if x.text == "数値が違う").click()
+    written(4)
+    vote = current_votes(log.records())[(session, 0)]
+    assert vote["vote"] == "dislike" and vote["reason"] == "wrong_number" and "162" in vote["answer"]
+    _wait(driver, lambda d: not any(r.is_displayed() for r in _css(d, "#dislike-reason")), message="reason row stays")
+
+
+def test_chat_and_statistics_pass_axe_speak_japanese_and_fit_a_phone(driver: Any, app_url: str) -> None:
+    _open_ui(driver, app_url)
+    _ask_ui(driver, QUESTION, "162")
+    assert _axe(driver) == []
+    assert _english_names(driver) == []
+    _click_tab(driver, "統計")
+    _wait(driver, lambda d: "受けている" in _css(d, "#chart-table")[0].text, message="no table")
+    assert _axe(driver) == []
+    assert _english_names(driver) == []
+
+    driver.set_window_size(390, 844)
+    _open_ui(driver, app_url)
+    _ask_ui(driver, "伴走支援を受けている企業の割合は？", "37.1")
+    sizes = driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+    assert sizes[0] <= sizes[1], sizes
+    chat = _css(driver, "#chatbot")[0]
+    assert (
+        driver.execute_script("return getComputedStyle(arguments[0]).overflowY", chat) == "visible"
+    )  # no inner scroll
+    _screenshot(driver, "chat-390x844.png")
+    _click_tab(driver, "統計")
+    _wait(driver, lambda d: "受けている" in _css(d, "#chart-table")[0].text, message="no table")
+    table = _css(driver, "#chart-table table")[0]
+    right = driver.execute_script("return document.querySelector('#chart-table').getBoundingClientRect().right")
+    for cell in table.find_elements("css selector", "td.num"):
+        assert cell.rect["x"] + cell.rect["width"] <= right + 1, "the number column is cut off"
+    sizes = driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+    assert sizes[0] <= sizes[1], sizes
+    driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", table)
+    _screenshot(driver, "stats-390x844.png")
+
+
+def test_statistics_table_copy_has_its_header_row(driver: Any, app_url: str, browser_service: AssistantService) -> None:
+    _open_ui(driver, app_url)
+    _click_tab(driver, "統計")
+    _pick_chart(driver, dict((v, k) for k, v in fmt.chart_choices(browser_service.charts()))["2-3"])
+    _wait(driver, lambda d: "必要性を感じないから" in _css(d, "#chart-table")[0].text, message="table not updated")
+    _capture_clipboard(driver)
+    _css(driver, "#chart-table button.copy-plain")[0].click()
+    copied = _wait(driver, lambda d: d.execute_script("return window.__copied[0]"), message="nothing copied")
+    header, first = copied.splitlines()[:2]
+    assert header.split("\t")[0] == (browser_service.chart("2-3").row_axis or "項目")
+    assert "回答企業数に対する割合（計算値）" in header
+    assert first.split("\t")[:2] == ["必要性を感じないから", "162件"]
 
 
 def test_statistics_tab_downloads_csv_and_shows_citation(

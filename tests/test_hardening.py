@@ -210,17 +210,16 @@ def test_a_request_head_that_never_ends_is_closed(base: str) -> None:
 
 
 def test_the_ui_keeps_only_what_the_server_knows_from_a_like_event() -> None:
-    from ui import bounded_chat, like_vote, message_turn
+    from assistant.feedback import like_vote, reason_key, session_key
+    from ui import message_turn
 
-    assert like_vote(True) == "like" and like_vote(False) == "dislike"
+    assert like_vote(True) == "like" and like_vote(False) == "dislike" and like_vote("") == "withdrawn"
     assert like_vote({"liked": "x"}) is None and like_vote("x" * 1000) is None and like_vote(None) is None
     assert message_turn(3) == 1 and message_turn([5, 0]) == 2
     assert message_turn(-1) is None and message_turn("3") is None and message_turn(10**12) is None
-    chat = [{"role": "user", "content": [{"type": "text", "text": "q"}]}, {"role": "system", "content": "x"}, 5]
-    assert bounded_chat(chat, 10) == [{"role": "user", "content": "q"}]
-    assert (
-        bounded_chat("not a list", 10) == [] and len(bounded_chat([{"role": "user", "content": "q"}] * 500, 10)) == 22
-    )
+    assert reason_key("数値が違う") == "wrong_number" and reason_key("wrong_chart") == "wrong_chart"
+    assert reason_key("<script>") is None and reason_key(["数値が違う"]) is None
+    assert session_key("abc123_-") == "abc123_-" and session_key("a" * 65) == "" and session_key("../x") == ""
 
 
 # --- pages and frames ---------------------------------------------------------------------------

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import UTC, datetime
 
 import pytest
 
@@ -84,49 +82,6 @@ def test_escape_html_collapses_blank_lines() -> None:
     assert out == "a &lt;b onclick=&quot;x&quot;&gt;b&lt;/b&gt;"
 
 
-def test_answer_markdown_keeps_markers_and_sources() -> None:
-    md = fmt.answer_markdown(_answer())
-    assert md.startswith("最も多いのは「必要性を感じないから」162件です\\[1\\]。")
-    assert '<details class="sources"><summary>出典（1）</summary>' in md
-    assert "<b>[1]</b> 2-3 伴走支援を受けていない理由" in md
-    assert "回答企業数347、回答総数576・2023年8月21日～9月15日" in md
-    assert "「必要性を感じないから: 162」" in md
-    # the HTML block must not contain a blank line, or markdown would end it early
-    details = md[md.index("<details") :]
-    assert "\n\n" not in details
-
-
-def test_answer_markdown_escapes_answer_and_quote() -> None:
-    a = _answer(text=f"echo {XSS} [1]")
-    a.citations[0] = Citation(n=1, doc="d", section="2-3", title="<i>t</i>", quote=XSS)
-    md = fmt.answer_markdown(a)
-    assert "<img" not in md and "<i>" not in md
-    assert "echo &lt;img src\\=x onerror\\=alert\\(1\\)&gt; \\[1\\]" in md  # answer text
-    assert "「&lt;img src=x onerror=alert(1)&gt;」" in md  # quote inside the HTML block
-
-
-def test_answer_markdown_english_abstained_and_formula() -> None:
-    fig = Figure(
-        table="1-1",
-        label="ever",
-        label_en="ever",
-        value=46.9,
-        unit="%",
-        base="n=552",
-        formula="37.1% + 9.8% = 46.9%",
-        cite=1,
-    )
-    md = fmt.answer_markdown(_answer(text="No evidence.", language="en", abstained=True, figures=[fig]))
-    assert "Not answered from the report" in md
-    assert "Computed: 37\\.1% \\+ 9\\.8% \\= 46\\.9%" in md
-    assert "<summary>Sources（1）</summary>" in md
-
-
-def test_no_sources_block_without_citations() -> None:
-    assert "<details" not in fmt.answer_markdown(_answer(citations=[], figures=[]))
-    assert fmt.sources_html([]) == ""
-
-
 def test_user_and_error_markdown_escape() -> None:
     assert fmt.user_markdown(XSS) == "&lt;img src\\=x onerror\\=alert\\(1\\)&gt;"
     assert "&lt;b&gt;" in fmt.error_markdown("<b>x</b>")
@@ -200,13 +155,6 @@ def test_about_mentions_report_and_reading_guide(service: FakeService) -> None:
         "回答を控える",
     ):
         assert needle in about
-
-
-def test_feedback_record_is_json_line() -> None:
-    rec = fmt.feedback_record(_answer().to_dict(), "like", datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC))
-    assert rec["vote"] == "like" and rec["time"] == "2024-01-02T03:04:05+00:00"
-    assert rec["citations"][0]["section"] == "2-3"
-    json.dumps(rec, ensure_ascii=False)
 
 
 def test_openapi_html_is_self_contained_and_escaped() -> None:

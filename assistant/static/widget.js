@@ -36,7 +36,9 @@
       retry: "もう一度送る",
       tooLong: function (n) { return "質問が長すぎます（上限" + maxChars + "文字、いま" + n + "文字）。短くしてください。"; },
       busy: "回答を作成しています…",
-      sources: "出典"
+      sources: "出典",
+      data: "図表の数値（アプリで整理）",
+      text: "本文より"
     },
     en: {
       greeting: "Hello. I answer questions about the survey report on SMEs and hands-on (伴走) support, with sources. For example:",
@@ -46,7 +48,9 @@
       retry: "Try again",
       tooLong: function (n) { return "The question is too long (limit " + maxChars + " characters, yours has " + n + "). Please shorten it."; },
       busy: "Writing the answer…",
-      sources: "Sources"
+      sources: "Sources",
+      data: "Chart figures (arranged by this app)",
+      text: "Report text"
     }
   };
   var history = [];
@@ -74,9 +78,17 @@
     } catch (e) { /* storage full or blocked: the conversation still works */ }
   }
 
+  // A chart citation's figures were put together by the app: labelled as data, never quoted.
+  // Only the report's own sentences get quotation marks.
+  function dataSummary(quote) {
+    var at = quote.indexOf(": ");
+    return quote.charAt(0) === "◼" && at > 0 ? quote.slice(at + 2) : quote;
+  }
+
   function sourceList(citations, lang) {
+    var t = TEXT[lang === "en" ? "en" : "ja"];
     var box = el("div", "sources");
-    box.appendChild(el("h2", null, TEXT[lang === "en" ? "en" : "ja"].sources));
+    box.appendChild(el("h2", null, t.sources));
     var list = el("ol");
     citations.forEach(function (c) {
       var item = el("li", "source");
@@ -85,7 +97,13 @@
       var meta = [c.section, c.title].filter(Boolean).join(" ");
       var extra = [c.base, c.period].filter(Boolean).join("・");
       item.appendChild(el("span", "meta", extra ? meta + "（" + extra + "）" : meta));
-      if (c.quote) { item.appendChild(el("span", "quote", "「" + c.quote + "」")); }
+      if (c.quote && c.chart) {
+        item.appendChild(el("span", "kind", t.data));
+        item.appendChild(el("span", "data", dataSummary(c.quote)));
+      } else if (c.quote) {
+        item.appendChild(el("span", "kind", t.text));
+        item.appendChild(el("span", "quote", "「" + c.quote + "」"));
+      }
       list.appendChild(item);
     });
     box.appendChild(list);
