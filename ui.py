@@ -19,14 +19,14 @@ from typing import Any
 import gradio as gr
 
 from assistant import ui_format as fmt
-from assistant.answer_view import answer_html, axis_top
+from assistant.answer_view import answer_html
 from assistant.errors import AssistantError, ConfigError
 from assistant.feedback import REASONS, FeedbackLog, feedback_record, like_vote, reason_key, session_key
 from assistant.qa.colloquial import detect_language
 from assistant.records import Answer, Chart, clean_text
 from assistant.service import AssistantService, chart_csv_bytes
 from assistant.settings import Settings
-from assistant.stats_view import table_html
+from assistant.stats_view import chart_html, table_html
 
 log = logging.getLogger(__name__)
 
@@ -78,23 +78,6 @@ class CsvFiles:
         tmp.write_bytes(chart_csv_bytes(chart))  # the same bytes as the API's CSV
         os.replace(tmp, path)
         return str(path)
-
-
-def _bar_plot(frame: Any, chart: Chart, *, color: str | None, title: str, y_title: str, **kw: Any) -> Any:
-    return gr.BarPlot(
-        value=frame,
-        x="項目",
-        y="値",
-        color=color,
-        title=title,
-        x_title=chart.row_axis or "項目",
-        y_title=y_title,
-        sort=list(dict.fromkeys(frame["項目"].tolist())),
-        x_label_angle=-35,
-        y_lim=[0, axis_top(frame["値"].max())],  # the axis covers the tallest bar (162, not 150)
-        visible=True,
-        **kw,
-    )
 
 
 def build_ui(service: AssistantService, settings: Settings) -> gr.Blocks:
@@ -206,18 +189,10 @@ def build_ui(service: AssistantService, settings: Settings) -> gr.Blocks:
             chart = service.chart(chart_id)
         except AssistantError as e:
             raise gr.Error(str(e)) from None
-        frame = fmt.chart_long_frame(chart)
-        plot = _bar_plot(
-            frame,
-            chart,
-            color="系列" if chart.is_crosstab else None,
-            title=f"{chart.section} {chart.title}",
-            y_title=chart.unit,
-        )
         return (
             fmt.chart_caption(chart),
             table_html(chart),
-            plot,
+            chart_html(chart),
             csv_files.write(chart),
             fmt.citation_line(doc, chart),
         )
@@ -278,7 +253,7 @@ def build_ui(service: AssistantService, settings: Settings) -> gr.Blocks:
                 )
                 caption = gr.Markdown(elem_id="chart-caption")
                 table = gr.HTML(elem_id="chart-table", label="数値")
-                stats_plot = gr.BarPlot(label="グラフ", elem_id="chart-plot")
+                stats_plot = gr.HTML(elem_id="chart-plot", label="グラフ")
                 with gr.Row():
                     download = gr.DownloadButton("CSVをダウンロード", elem_id="csv-download", scale=1)
                     cite = gr.Textbox(

@@ -173,11 +173,14 @@ def axis_top(highest: object) -> float:
     return float(15 * step)
 
 
-def bars_html(chart: Chart, column: str | None, highlight: Iterable[str], lang: str, prefix: str) -> str:
+def bars_html(
+    chart: Chart, column: str | None, highlight: Iterable[str], lang: str, prefix: str, top: float | None = None
+) -> str:
     """One series of a chart as horizontal bars, each with its label and its value as printed.
 
     Labels wrap instead of being rotated or cut; rows used by the answer are dark; an English
-    answer gets the English labels with the Japanese printed label beside them."""
+    answer gets the English labels with the Japanese printed label beside them. `top` is the end
+    of the scale (a shared one for the series of a cross-tab); by default it covers this series."""
     w = words(lang)
     col = chart.column(column) if column else chart.columns[0]
     wanted = set(highlight)
@@ -185,7 +188,7 @@ def bars_html(chart: Chart, column: str | None, highlight: Iterable[str], lang: 
     shown = [(r, float(v)) for r, v in rows if v is not None]
     if not shown:
         return ""
-    top = axis_top(max(v for _, v in shown))
+    top = top or axis_top(max(v for _, v in shown))
     en = lang == "en"
     title = chart.title_en if en and chart.title_en else chart.title
     series = col.label_en if en else col.label

@@ -433,18 +433,18 @@ UI_CSS = """
 .answer .src-meta { color: var(--body-text-color); }
 .answer .src-kind { display: inline-block; font-size: .85em; font-weight: 700; border: 1px solid currentColor;
   border-radius: 3px; padding: 0 .3em; margin-right: .3em; }
-.answer figure.bars { margin: .6em 0; max-width: 640px; }
-.answer figure.bars figcaption { font-weight: 700; margin-bottom: .3em; font-size: .95em; }
-.answer .bar-row { display: grid; grid-template-columns: minmax(7em, 38%) 1fr 4.8em; gap: .5em; align-items: center;
+figure.bars { margin: .6em 0; max-width: 640px; }
+figure.bars figcaption { font-weight: 700; margin-bottom: .3em; font-size: .95em; }
+.bar-row { display: grid; grid-template-columns: minmax(7em, 38%) 1fr 4.8em; gap: .5em; align-items: center;
   margin: .2em 0; font-size: .9em; }
-.answer .bar-label { overflow-wrap: anywhere; line-height: 1.25; }
-.answer .bar-label .ja { display: block; font-size: .85em; }
-.answer .bar-track { display: block; background: #e5e7eb; height: .9em; border-radius: 2px; }
-.answer .bar { display: block; height: 100%; background: #6b7280; border-radius: 2px; }
-.answer .bar-row.hit .bar { background: #b45309; }
-.answer .bar-row.hit .bar-label, .answer .bar-row.hit .bar-value { font-weight: 700; }
-.answer .bar-value { font-variant-numeric: tabular-nums; white-space: nowrap; }
-.answer .bars-note { font-size: .85em; margin: .3em 0 0; }
+.bar-label { overflow-wrap: anywhere; line-height: 1.25; }
+.bar-label .ja { display: block; font-size: .85em; }
+.bar-track { display: block; background: #e5e7eb; height: .9em; border-radius: 2px; }
+.bar { display: block; height: 100%; background: #6b7280; border-radius: 2px; }
+.bar-row.hit .bar { background: #b45309; }
+.bar-row.hit .bar-label, .bar-row.hit .bar-value { font-weight: 700; }
+.bar-value { font-variant-numeric: tabular-nums; white-space: nowrap; }
+.bars-note { font-size: .85em; margin: .3em 0 0; }
 .answer button.copy-plain { margin-top: .5em; font-size: .85em; padding: .2em .7em; border: 1px solid #4b5563;
   border-radius: 4px; background: #fff; color: #111827; cursor: pointer; }
 footer, footer a, footer button, footer .show-api, footer .settings { color: #374151 !important; }
@@ -461,8 +461,9 @@ footer, footer a, footer button, footer .show-api, footer .settings { color: #37
 @media (max-width: 640px) {  /* a phone: the page scrolls, the chat is not a box inside it */
   #chatbot { height: auto !important; max-height: none !important; overflow: visible !important; }
   #chatbot .bubble-wrap { height: auto !important; max-height: none !important; overflow: visible !important; }
-  .answer .bar-row { grid-template-columns: minmax(6em, 42%) 1fr 4.2em; }
+  .bar-row { grid-template-columns: minmax(6em, 42%) 1fr 4.2em; }
 }
+.stats-chart { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr)); gap: 0 1.5em; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
   clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 """

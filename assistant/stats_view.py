@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 
 from assistant import ui_format as fmt
+from assistant.answer_view import axis_top, bars_html
 from assistant.records import Chart
 
 
@@ -59,3 +60,14 @@ def table_html(chart: Chart) -> str:
 def _numeric(cell: str) -> bool:
     stripped = cell.rstrip("%件").replace(".", "", 1)
     return stripped.isdigit()
+
+
+def chart_html(chart: Chart) -> str:
+    """The chart as horizontal bars with their values. A cross-tab is drawn as one panel per
+    series on one shared scale, so there is no legend to collide and every label stays readable."""
+    values = [v for r in chart.rows for v in r.values.values() if v is not None]
+    if not values:
+        return ""
+    top = axis_top(max(values))
+    panels = [bars_html(chart, c.key, (), "ja", f"chart-{i}", top) for i, c in enumerate(chart.columns)]
+    return f'<div class="stats-chart">{"".join(panels)}</div>'

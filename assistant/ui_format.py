@@ -21,10 +21,6 @@ if TYPE_CHECKING:
 # CommonMark backslash-escapable punctuation, minus & < > which html.escape handles.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$=:])")
 
-HIGHLIGHT = "回答に該当"
-OTHER = "その他"
-COLOR_MAP = {HIGHLIGHT: "#d9480f", OTHER: "#9aa5b1"}
-
 
 def escape_md(text: str) -> str:
     """Text that renders literally in markdown and can never become HTML."""
@@ -120,38 +116,6 @@ def chart_table(chart: Chart) -> pd.DataFrame:
     return frame
 
 
-def chart_frame(chart: Chart, highlight: Iterable[str] = (), column: str | None = None) -> pd.DataFrame:
-    """Bar-chart data for one series of a chart: label, value, and 回答に該当/その他 per row.
-
-    `highlight` holds row keys or row labels. Rows without a printed value are left out.
-    """
-    import pandas as pd
-
-    col = chart.column(column) if column else chart.columns[0]
-    wanted = set(highlight)
-    records = []
-    for r in chart.rows:
-        v = r.values.get(col.key)
-        if v is None:
-            continue
-        hit = r.key in wanted or r.label in wanted
-        records.append({"項目": r.label, "値": float(v), "区分": HIGHLIGHT if hit else OTHER})
-    return pd.DataFrame.from_records(records, columns=["項目", "値", "区分"])
-
-
-def chart_long_frame(chart: Chart) -> pd.DataFrame:
-    """All series of a chart in long form (label, series, value), for a grouped or single bar chart."""
-    import pandas as pd
-
-    records = []
-    for r in chart.rows:
-        for c in chart.columns:
-            v = r.values.get(c.key)
-            if v is not None:
-                records.append({"項目": r.label, "系列": c.label, "値": float(v)})
-    return pd.DataFrame.from_records(records, columns=["項目", "系列", "値"])
-
-
 def answered_chart(answer: Answer) -> tuple[str, str | None, list[str]] | None:
     """(chart id, column key, highlighted row labels) for the first chart an answer's figures cite."""
     figures = [f for f in answer.figures if f.table]
@@ -161,11 +125,6 @@ def answered_chart(answer: Answer) -> tuple[str, str | None, list[str]] | None:
     same = [f for f in figures if f.table == table]
     column = next((f.column for f in same if f.column), None)
     return table, column, [f.label for f in same]
-
-
-def value_title(chart: Chart, column: str | None = None) -> str:
-    col = chart.column(column) if column else chart.columns[0]
-    return f"{col.label}（{chart.unit}）"
 
 
 # --- about, feedback, docs ----------------------------------------------------------------------

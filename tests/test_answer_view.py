@@ -10,7 +10,7 @@ import pytest
 from assistant.answer_view import answer_html, answer_plain, axis_top, bars_html, sentences
 from assistant.feedback import FeedbackLog, current_votes, feedback_record
 from assistant.records import Answer, Chart, Citation, Figure
-from assistant.stats_view import table_html, table_tsv
+from assistant.stats_view import chart_html, table_html, table_tsv
 from tests.fakes import FakeService
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -172,3 +172,13 @@ def test_votes_are_corrected_and_withdrawn_never_left_empty(tmp_path, service: F
     assert set(votes) == {("s1", 1), ("s2", 0)}
     assert votes[("s1", 1)]["reason"] == "wrong_number" and votes[("s2", 0)]["vote"] == "like"
     assert records[0]["time"] == "2026-01-02T03:04:05+00:00" and records[0]["question"] == "q"
+
+
+def test_statistics_chart_draws_a_cross_tab_as_panels_on_one_scale(service: FakeService) -> None:
+    chart = service.chart("1-2-age")
+    html = chart_html(chart)
+    assert html.count('<figure class="bars"') == len(chart.columns)
+    widths = {float(w) for w in re.findall(r'style="width:([\d.]+)%"', html)}
+    top = max(v for r in chart.rows for v in r.values.values() if v is not None)
+    assert max(widths) == pytest.approx(top / axis_top(top) * 100, abs=0.1)  # one scale for every panel
+    assert chart_html(service.chart("2-3")).count('<figure class="bars"') == 1

@@ -105,12 +105,3 @@ def test_csv_files_are_one_per_chart_and_never_temporary(tmp_path: Path) -> None
     assert [p.name for p in (tmp_path / "csv").iterdir()] == ["chart-2-3.csv"]  # bounded, nothing left over
     text = Path(a).read_text(encoding="utf-8-sig")
     assert text.startswith("chart,label,label_en") and "必要性を感じないから" in text
-
-
-def test_the_plot_axis_covers_the_tallest_bar() -> None:
-    from ui import axis_top
-
-    for highest in (162, 53.1, 9.8, 126, 148, 1, 0.4):
-        top = axis_top(highest)
-        assert top >= highest * 1.05 and top <= highest * 2.5, (highest, top)
-    assert axis_top(None) == axis_top(0) == 1.0

@@ -92,32 +92,11 @@ def test_answered_chart_picks_first_table_and_its_rows() -> None:
     assert fmt.answered_chart(_answer(figures=[])) is None
 
 
-def test_chart_frame_highlights_answered_rows(service: FakeService) -> None:
-    chart = service.chart("2-3")
-    frame = fmt.chart_frame(chart, ["必要性を感じないから"])
-    assert list(frame.columns) == ["項目", "値", "区分"]
-    top = frame[frame["項目"] == "必要性を感じないから"].iloc[0]
-    assert top["値"] == 162 and top["区分"] == fmt.HIGHLIGHT
-    assert set(frame.loc[frame["項目"] != "必要性を感じないから", "区分"]) == {fmt.OTHER}
-    # a row whose value the report does not print is left out of the plot
-    assert len(frame) == sum(1 for r in chart.rows if r.values.get("value") is not None)
-
-
-def test_chart_frame_for_crosstab_column(service: FakeService) -> None:
-    chart = service.chart("1-2-age")
-    frame = fmt.chart_frame(chart, ["45～49歳"], column="current")
-    row = frame[frame["区分"] == fmt.HIGHLIGHT].iloc[0]
-    assert row["項目"] == "45～49歳" and row["値"] == pytest.approx(45.2)
-    assert fmt.value_title(chart, "current") == "受けている（%）"
-
-
-def test_chart_table_and_long_frame(service: FakeService) -> None:
+def test_chart_table(service: FakeService) -> None:
     chart = service.chart("1-2-age")
     table = fmt.chart_table(chart)
     assert "n" in table.columns and "受けている" in table.columns
     assert table.iloc[0]["受けている"] == "34.1%"
-    long = fmt.chart_long_frame(chart)
-    assert set(long["系列"]) == {c.label for c in chart.columns}
     single = fmt.chart_table(service.chart("2-3"))
     assert single.iloc[0]["回答数（件）"] == "162件"
     assert "注" in single.columns  # the unreadable value carries its reason
