@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from assistant import ui_format as fmt
@@ -584,7 +585,11 @@ def test_statistics_tab_downloads_csv_and_shows_citation(
     while not target.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert target.exists(), f"no download; got {[p.name for p in downloads.iterdir()]}"
-    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # the BOM that makes Excel on Japanese Windows read UTF-8
+    with httpx.Client(base_url=app_url, timeout=10) as http:
+        assert http.get("/api/stats/2-3.csv").content == data  # the UI download and the API's CSV are the same bytes
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[1][:4] == ["2-3", "必要性を感じないから", "they see no need", "162"]
     tail = {row[0]: row[1] for row in rows if len(row) == 2}
     assert tail["base"] == "回答企業数347、回答総数576"

@@ -84,3 +84,18 @@ def test_kana_numbers_are_linear_on_hostile_text() -> None:
     started = time.perf_counter()
     kana_numbers(text)
     assert time.perf_counter() - started < 1.0
+
+
+def test_kana_right_after_a_word_continue_it_and_are_not_read_as_a_new_word() -> None:
+    """シフトしてきた is シフト + してきた (not 指摘); a kana word after a particle is still read."""
+    from assistant.qa.readings import ReadingIndex
+
+    class Tok:
+        def readings(self, text: str) -> list[tuple[str, str, str]]:
+            return [("指摘", "シテキ", "名詞"), ("相談", "ソウダン", "名詞")]
+
+    index = ReadingIndex(Tok(), ["x"])  # type: ignore[arg-type]
+    assert index.rewrite("モノからコトにシフトしてきたの") == "モノからコトにシフトしてきたの"
+    assert index.rewrite("税理士にそうだんしてる") == "税理士に相談してる"
+    assert index.rewrite("相談してきた") == "相談してきた"
+    assert index.rewrite("ばんそうしてき", min_len=3) == "ばんそう指摘"  # after a particle-less kana word: still read

@@ -88,10 +88,17 @@ class ReadingIndex:
         return out
 
     def rewrite(self, text: str, min_len: int = 3) -> str:
-        """Replace known readings inside hiragana runs by their written forms."""
-        return HIRAGANA_RUN.sub(lambda m: self._segment(m.group(0), min_len), text)
+        """Replace known readings inside hiragana runs by their written forms. Kana written right
+        after a kanji or katakana word continue that word (シフトしてきた, 相談している: okurigana and
+        inflection), so no reading is read at the very start of such a run (してき is not 指摘)."""
 
-    def _segment(self, run: str, min_len: int) -> str:
+        def sub(m: re.Match[str]) -> str:
+            follows_word = m.start() > 0 and bool(HAS_WRITTEN.match(text[m.start() - 1]))
+            return self._segment(m.group(0), min_len, 1 if follows_word else 0)
+
+        return HIRAGANA_RUN.sub(sub, text)
+
+    def _segment(self, run: str, min_len: int, first: int = 0) -> str:
         if len(run) < min_len:
             return run
         n = len(run)
@@ -99,7 +106,7 @@ class ReadingIndex:
         back: list[tuple[int, str | None]] = [(0, None)] * (n + 1)
         for j in range(1, n + 1):
             best[j], back[j] = best[j - 1], (j - 1, None)
-            for i in range(max(0, j - MAX_ENTRY), j - min_len + 1):
+            for i in range(max(first, j - MAX_ENTRY), j - min_len + 1):
                 written = self.entries.get(run[i:j])
                 if written is not None and best[i] + (j - i) ** 2 > best[j]:
                     best[j], back[j] = best[i] + (j - i) ** 2, (i, written)
