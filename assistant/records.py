@@ -286,6 +286,16 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class Corpus:
+    """What ingest read and chunked, handed from the pipeline to the store writer."""
+
+    documents: list[DocumentInfo]
+    chunks: list[Chunk]
+    charts: list[Chart]
+    glossary: dict[str, dict[str, list[str]]]
+
+
+@dataclass(frozen=True)
 class BuildManifest:
     """What a store was built from; a mismatch with the current input means it is stale."""
 

@@ -17,7 +17,7 @@ import yaml
 from assistant.embedders import embedder_id, make_embedder
 from assistant.errors import IngestError
 from assistant.lexical import SudachiTokenizer
-from assistant.records import BuildManifest, Chart, Chunk, DocumentInfo
+from assistant.records import BuildManifest, Chart, Chunk, Corpus, DocumentInfo
 from assistant.settings import Settings
 from assistant.storage import SCHEMA, current_build, read_manifest
 from ingest.chunking import chart_chunks, text_chunks
@@ -37,14 +37,6 @@ class Source:
     info: DocumentInfo
     path: Path
     tables: Path | None
-
-
-@dataclass(frozen=True)
-class Corpus:
-    documents: list[DocumentInfo]
-    chunks: list[Chunk]
-    charts: list[Chart]
-    glossary: dict[str, dict[str, list[str]]]
 
 
 @dataclass(frozen=True)

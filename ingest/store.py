@@ -7,15 +7,12 @@ import os
 import shutil
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from assistant.errors import BackendUnavailable
-from assistant.records import BuildManifest
+from assistant.records import BuildManifest, Corpus
 from assistant.settings import Settings
 from assistant.storage import CURRENT, builds_dir, chroma_client, collection_name, current_build, write_json
-
-if TYPE_CHECKING:
-    from ingest.pipeline import Corpus
 
 log = logging.getLogger(__name__)
 KEEP_BUILDS = 2  # the new one and the one a running server may still have open
