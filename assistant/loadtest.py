@@ -191,7 +191,7 @@ def serve(args: argparse.Namespace) -> int:
         from assistant.settings import load_settings
 
         settings = load_settings(store=args.store)
-        app = create_app(build_service(settings), settings)
+        app = create_app(build_service(settings, warm=True), settings)
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", **server_options())
     return 0
 

@@ -79,8 +79,16 @@ def chart_csv(chart: Chart) -> str:
     return buf.getvalue()
 
 
-def build_service(settings: Settings) -> AssistantService:
-    """Open the store named by `settings` and return the real service (StoreMissing if absent)."""
+def build_service(settings: Settings, *, warm: bool = False) -> AssistantService:
+    """Open the store named by `settings` and return the real service (StoreMissing if absent).
+
+    `warm`: also open what a first question may need (the vector store, the lexical index, the
+    embedder), so a server's first answer is as fast as its others and a broken vector store
+    stops it at start. Without it (the CLI) they open on first use, and a question that needs
+    none of them never pays for them."""
     from assistant.engine import Engine
 
-    return Engine.open(settings)
+    engine = Engine.open(settings)
+    if warm:
+        engine.warm()
+    return engine
