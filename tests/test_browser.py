@@ -137,9 +137,12 @@ def driver(downloads: Path) -> Iterator[Any]:
 
 
 def _wait(driver: Any, condition: Any, timeout: float = PAGE_TIMEOUT_S, message: str = "") -> Any:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout, poll_frequency=0.2).until(condition, message)
+    # Gradio re-renders nodes while a condition reads them: a stale node means "look again"
+    wait = WebDriverWait(driver, timeout, poll_frequency=0.2, ignored_exceptions=(StaleElementReferenceException,))
+    return wait.until(condition, message)
 
 
 def _css(driver: Any, selector: str) -> list[Any]:
@@ -507,7 +510,8 @@ def test_chat_feedback_can_be_withdrawn_and_a_dislike_asks_why(driver: Any, app_
     written(4)
     vote = current_votes(log.records())[(session, 0)]
     assert vote["vote"] == "dislike" and vote["reason"] == "wrong_number" and "162" in vote["answer"]
-    _wait(driver, lambda d: not any(r.is_displayed() for r in _css(d, "#dislike-reason")), message="reason row stays")
+    hidden = "const r = document.querySelector('#dislike-reason'); return !r || r.offsetParent === null"
+    _wait(driver, lambda d: d.execute_script(hidden), message="reason row stays")  # read in one step: no stale node
 
 
 def test_chat_and_statistics_pass_axe_speak_japanese_and_fit_a_phone(driver: Any, app_url: str) -> None:
