@@ -162,9 +162,9 @@ def baseline_app(directory: Path) -> Any:
     """The naive RAG behind the same route: top-3 passages as the answer."""
     from fastapi import Body, FastAPI
 
-    from assistant.bench import _chroma, baseline_answer
+    from assistant.bench.baseline import baseline_answer, baseline_store
 
-    store = _chroma(directory)
+    store = baseline_store(directory)
     app = FastAPI()
 
     @app.post("/api/ask")

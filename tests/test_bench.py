@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from assistant import bench
+from assistant.bench.baseline import chunk_section, split_text
+from assistant.bench.common import Measurements, latency_stats
+from assistant.bench.report import format_report, summarize
+from assistant.bench.retrieval import first_rank, section_at
 from assistant.index import Hit
 
 
@@ -14,31 +17,31 @@ def test_first_rank_and_section_at_k_on_fake_hits() -> None:
     chunk_sections = ["intro", "1-1", "1-2", "1-3"]
     hits = [Hit(2, 0.9, 0, 1), Hit(1, 0.5, 1, 0), Hit(3, 0.1, None, 2)]
     ranked = [chunk_sections[h.chunk] for h in hits]
-    assert bench.first_rank(ranked, "1-2") == 0
-    assert bench.first_rank(ranked, "1-1") == 1
-    assert bench.first_rank(ranked, "1-3") == 2
-    assert bench.first_rank(ranked, "intro") is None
+    assert first_rank(ranked, "1-2") == 0
+    assert first_rank(ranked, "1-1") == 1
+    assert first_rank(ranked, "1-3") == 2
+    assert first_rank(ranked, "intro") is None
     ranks = [0, 1, 2, None]
-    assert bench.section_at(ranks, 1) == 0.25
-    assert bench.section_at(ranks, 3) == 0.75
-    assert bench.section_at([], 1) is None
+    assert section_at(ranks, 1) == 0.25
+    assert section_at(ranks, 3) == 0.75
+    assert section_at([], 1) is None
 
 
 def test_latency_stats_percentiles() -> None:
-    stats = bench.latency_stats([float(x) for x in range(1, 101)])
+    stats = latency_stats([float(x) for x in range(1, 101)])
     assert stats == {"n": 100, "p50": 50.5, "p95": 95.05, "max": 100.0}
-    assert bench.latency_stats([7.0]) == {"n": 1, "p50": 7.0, "p95": 7.0, "max": 7.0}
-    assert bench.latency_stats([]) == {"n": 0, "p50": None, "p95": None, "max": None}
+    assert latency_stats([7.0]) == {"n": 1, "p50": 7.0, "p95": 7.0, "max": 7.0}
+    assert latency_stats([]) == {"n": 0, "p50": None, "p95": None, "max": None}
 
 
 def test_split_text_respects_size_and_overlaps() -> None:
     lines = [f"{i:02d}行目の文章です。" for i in range(40)]  # 10 characters each
-    chunks = bench.split_text("\n\n".join(lines), size=60, overlap=15)
+    chunks = split_text("\n\n".join(lines), size=60, overlap=15)
     assert all(len(c) <= 60 for c in chunks)
     assert chunks[0].startswith("00行目") and chunks[-1].endswith("39行目の文章です。")
     for a, b in zip(chunks, chunks[1:], strict=False):  # each chunk repeats the previous one's last line
         assert a.splitlines()[-1] == b.splitlines()[0]
-    assert bench.split_text("x" * 130, size=50, overlap=0) == ["x" * 50, "x" * 50, "x" * 30]
+    assert split_text("x" * 130, size=50, overlap=0) == ["x" * 50, "x" * 50, "x" * 30]
 
 
 def test_chunk_section_maps_by_first_sentence() -> None:
@@ -47,15 +50,15 @@ def test_chunk_section_maps_by_first_sentence() -> None:
         "1-1": "伴走支援を受けている企業は\n37.1%であった。一方で半数以上は受けていない。",
     }
     # starts mid-sentence and wraps differently: the first sentence is still found in 1-1
-    assert bench.chunk_section("業は37.1%であった。\n\n一方で半数以上は", sections) == "1-1"
-    assert bench.chunk_section("伴走支援とは、経営者と\n第三者が継続的に対話を重ねる", sections) == "intro"
-    assert bench.chunk_section("報告書にない文章がここにあります。", sections) is None
+    assert chunk_section("業は37.1%であった。\n\n一方で半数以上は", sections) == "1-1"
+    assert chunk_section("伴走支援とは、経営者と\n第三者が継続的に対話を重ねる", sections) == "intro"
+    assert chunk_section("報告書にない文章がここにあります。", sections) is None
     # a too-short first piece is skipped in favour of the next sentence
-    assert bench.chunk_section("す。伴走支援を受けている企業は37.1%", sections) == "1-1"
+    assert chunk_section("す。伴走支援を受けている企業は37.1%", sections) == "1-1"
 
 
-def fake_measurements() -> bench.Measurements:
-    m = bench.Measurements(
+def fake_measurements() -> Measurements:
+    m = Measurements(
         machine={"cpus": 2, "python": "3.11.7"},
         defaults={"ja": (0.75, 0.25), "en": (0.35, 0.65)},
         default_chunk=500,
@@ -83,7 +86,7 @@ def fake_measurements() -> bench.Measurements:
 
 
 def test_summary_has_every_section_and_picks_the_best_setting() -> None:
-    s = bench.summarize(fake_measurements())
+    s = summarize(fake_measurements())
     assert set(s) == {
         "machine",
         "retrieval",
@@ -113,7 +116,7 @@ def test_summary_has_every_section_and_picks_the_best_setting() -> None:
 
 
 def test_report_prints_every_table() -> None:
-    text = bench.format_report(bench.summarize(fake_measurements()))
+    text = format_report(summarize(fake_measurements()))
     for heading in (
         "Machine: cpus 2",
         "Retrieval quality",
