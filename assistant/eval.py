@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from assistant import yamlio
 from assistant.errors import AssistantError, ConfigError, InputError
 from assistant.records import SECTION_IDS
 from assistant.service import build_service
@@ -227,7 +228,7 @@ def load_report_numbers(corpus: Path) -> frozenset[float]:
     """Every number token of the NFKC'd text of the documents listed in corpus/manifest.yaml."""
     manifest = corpus / "manifest.yaml"
     try:
-        docs = yaml.safe_load(manifest.read_text(encoding="utf-8"))["documents"]
+        docs = yamlio.safe_load(manifest.read_text(encoding="utf-8"))["documents"]
         texts = [_read_document(corpus / d["file"]) for d in docs]
     except (OSError, KeyError, TypeError, yaml.YAMLError) as e:
         raise ConfigError(f"cannot read the report text via {manifest}: {e}; pass --corpus DIR") from None

@@ -41,6 +41,7 @@ class Settings:
     port: int = 7860  # the server's port (PORT is read too)
     frame_ancestors: tuple[str, ...] = ("*",)  # sites that may frame /widget: "*" (any) or origins
     threads: int = 1
+    ingest_workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))  # embedding threads at ingest
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
     feedback: Path = Path(".data/feedback.jsonl")
     cache: Path = Path(".data/cache")  # files the UI hands out (chart CSVs), one per chart
@@ -82,7 +83,16 @@ def validate(s: Settings) -> Settings:
     for name in ("bm25_weight", "dense_weight", "en_bm25_weight", "en_dense_weight"):
         if not 0.0 <= getattr(s, name) <= 1.0:
             raise ConfigError(f"{_env_name(name)} must be between 0 and 1")
-    for name in ("top_k", "rrf_k", "chunk_chars", "max_question_chars", "threads", "concurrency", "max_body_bytes"):
+    for name in (
+        "top_k",
+        "rrf_k",
+        "chunk_chars",
+        "max_question_chars",
+        "threads",
+        "ingest_workers",
+        "concurrency",
+        "max_body_bytes",
+    ):
         if getattr(s, name) < 1:
             raise ConfigError(f"{_env_name(name)} must be a positive integer")
     if s.max_history_turns < 0:

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from assistant import yamlio
 from assistant.embedders import embedder_id, make_embedder
 from assistant.errors import IngestError
 from assistant.lexical import SudachiTokenizer
@@ -21,6 +22,7 @@ from assistant.records import BuildManifest, Chart, Chunk, Corpus, DocumentInfo
 from assistant.settings import Settings
 from assistant.storage import SCHEMA, current_build, read_manifest
 from ingest.chunking import chart_chunks, text_chunks
+from ingest.embed import embed_chunks
 from ingest.load import SUPPORTED, load
 from ingest.sections import split_sections
 from ingest.store import write_build
@@ -116,7 +118,7 @@ def _plain_source(f: Path) -> Source:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return yamlio.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as e:
         raise IngestError(f"cannot read {path}: {e.strerror or e}") from None
     except yaml.YAMLError as e:
@@ -229,12 +231,17 @@ def ingest(
     corpus = build_corpus(inputs.sources, settings, inputs.glossaries)
     tokenizer = SudachiTokenizer()
     lexical = [tokenizer.tokens(c.text) for c in corpus.chunks]
-    vectors: list[list[float]] = []
-    batch = 8
-    for i in range(0, len(corpus.chunks), batch):
-        vectors.extend(emb.embed_documents([c.text for c in corpus.chunks[i : i + batch]]))
-        if progress:
-            progress("embed", min(i + batch, len(corpus.chunks)), len(corpus.chunks))
+    texts = [c.text for c in corpus.chunks]
+    vectors, embedded = embed_chunks(
+        settings.store,
+        embedder_id(emb),
+        lambda: make_embedder(settings.embedder, 1),
+        texts,
+        settings.ingest_workers,
+    )
+    log.info("embedded %d of %d chunks (the rest unchanged, from the store's cache)", embedded, len(texts))
+    if progress:
+        progress("embed", len(texts), len(texts))
     manifest = BuildManifest(
         schema=SCHEMA,
         embedder=embedder_id(emb),

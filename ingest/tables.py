@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from assistant import yamlio
 from assistant.errors import IngestError
 from assistant.records import Chart, fmt_number
 
@@ -18,7 +19,7 @@ PERCENT_TOLERANCE = 0.2  # rounding in the printed percentages (e.g. 99.9, 100.1
 def load_tables(path: Path, doc_id: str) -> list[Chart]:
     """Parse a *.tables.yaml file into Chart records; a malformed file is an IngestError."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yamlio.safe_load(path.read_text(encoding="utf-8"))
     except OSError as e:
         raise IngestError(f"cannot read chart tables {path}: {e.strerror or e}") from None
     except yaml.YAMLError as e:

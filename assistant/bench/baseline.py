@@ -70,9 +70,9 @@ def chunk_section(chunk: str, sections: Mapping[str, str], normalize: Callable[[
 
 
 def corpus_documents(corpus: Path) -> list[Path]:
-    import yaml
+    from assistant import yamlio
 
-    manifest = yaml.safe_load((corpus / "manifest.yaml").read_text(encoding="utf-8"))
+    manifest = yamlio.safe_load((corpus / "manifest.yaml").read_text(encoding="utf-8"))
     return [corpus / d["file"] for d in manifest["documents"]]
 
 

@@ -15,8 +15,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
+from assistant import yamlio
 from assistant.qa.readings import ReadingIndex
 
 QUOTED_WORDS = re.compile(r"(?<![A-Za-z])['‘’\"“”]([A-Za-z][A-Za-z -]{0,30}?)['‘’\"“”](?![A-Za-z])")
@@ -43,7 +42,7 @@ class Colloquial:
 
 @lru_cache(maxsize=1)
 def colloquial_data() -> Colloquial:
-    raw: dict[str, Any] = yaml.safe_load(
+    raw: dict[str, Any] = yamlio.safe_load(
         resources.files("assistant").joinpath("data/colloquial.yaml").read_text(encoding="utf-8")
     )
 

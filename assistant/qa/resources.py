@@ -6,10 +6,10 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-import yaml
+from assistant import yamlio
 
 
 @cache
 def load_yaml(name: str) -> Any:
     """One data file, parsed once per process. Callers must not modify what is returned."""
-    return yaml.safe_load(files("assistant").joinpath("data", name).read_text(encoding="utf-8"))
+    return yamlio.safe_load(files("assistant").joinpath("data", name).read_text(encoding="utf-8"))
