@@ -183,6 +183,12 @@ def serve(args: argparse.Namespace) -> int:
 
     from assistant.http_guard import server_options
 
+    if not args.baseline_dir and args.workers > 1:
+        from assistant.server import main as serve_workers
+
+        if args.store:
+            os.environ["BANSOU_STORE"] = str(args.store)
+        return serve_workers(["--workers", str(args.workers), "--port", str(args.port)])
     if args.baseline_dir:
         app = baseline_app(args.baseline_dir)
     else:
@@ -204,13 +210,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--store", type=Path, help="store folder (default: settings)")
     p.add_argument("--baseline-dir", type=Path, help="serve the naive baseline built in this folder")
     p.add_argument("--port", type=int, default=0)
+    p.add_argument("--workers", type=int, default=1, help="server worker processes (the assistant only)")
     p.add_argument("--clients", type=int, default=50)
     p.add_argument("--questions", type=int, default=40, help="questions per client")
     args = p.parse_args(argv)
     try:
         if args.mode == "serve":
             return serve(args)
-        cmd = [sys.executable, "-m", "assistant.loadtest", "serve"] + (
+        cmd = [sys.executable, "-m", "assistant.loadtest", "serve", "--workers", str(args.workers)] + (
             ["--store", str(args.store)] if args.store else []
         )
         result = run_load(cmd, os.environ, DEFAULT_QUESTIONS, max(1, args.clients), max(1, args.questions))

@@ -327,7 +327,7 @@ def test_chroma_server_mode_times_out_says_503_and_cleans_up(
     from ingest.pipeline import ingest
 
     url, proc = chroma_server
-    settings = load_settings(store=tmp_path / "store", chroma=url, embedder="hash")
+    settings = load_settings(store=tmp_path / "store", chroma=url, embedder="hash", dense_weight=0.5)
     for _ in range(3):  # three builds: the oldest one's collection must go from the server
         ingest([ROOT / "corpus"], settings, force=True)
     builds = sorted(p.name for p in (tmp_path / "store" / "builds").iterdir())
@@ -346,8 +346,9 @@ def test_chroma_server_mode_times_out_says_503_and_cleans_up(
     from assistant.errors import BackendUnavailable
 
     with pytest.raises(BackendUnavailable, match="Chroma server"):
-        service.ask("伴走支援って誰が言い出した考え方？")  # a prose question needs the vectors
+        service.ask("伴走支援って誰が言い出した考え方？")  # a prose question, with dense fusion on, needs the vectors
     assert time.monotonic() - started < 20  # timeouts, never a hang
+    assert "37.1" in service.ask("伴走支援を受けている企業の割合は？").answer  # a chart answer needs none
 
 
 def test_a_chroma_server_that_is_not_there_is_one_line_at_startup(tmp_path: Path) -> None:
@@ -359,11 +360,25 @@ def test_a_chroma_server_that_is_not_there_is_one_line_at_startup(tmp_path: Path
     }
     subprocess.run([sys.executable, "-m", "ingest", "-q", str(ROOT / "corpus")], env=env, check=True, timeout=120)
     dead = {**env, "BANSOU_CHROMA": f"http://127.0.0.1:{free_port()}"}
-    for cmd in (["-m", "ingest", "-q", "--force", str(ROOT / "corpus")], ["-m", "assistant", "ask", "伴走支援とは？"]):
-        r = subprocess.run([sys.executable, *cmd], env=dead, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    dense = {**dead, "BANSOU_DENSE_WEIGHT": "0.5"}  # a question that needs the vectors
+    for cmd, run_env in (
+        (["-m", "ingest", "-q", "--force", str(ROOT / "corpus")], dead),
+        (["-m", "assistant", "ask", "伴走支援とは？"], dense),
+    ):
+        r = subprocess.run([sys.executable, *cmd], env=run_env, capture_output=True, text=True, timeout=120, cwd=ROOT)
         assert r.returncode == 3 and "Traceback" not in r.stderr, r.stderr
         lines = r.stderr.strip().splitlines()
         assert len(lines) == 1 and "Chroma server" in lines[0], r.stderr
+    # a question that needs no vectors is answered while the server is down (BM25 and the charts)
+    r = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "伴走支援を受けている企業の割合は？"],
+        env=dead,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert r.returncode == 0 and "37.1" in r.stdout, r.stderr
 
 
 # --- damaged stores, crashed builds, the CLI batch -------------------------------------------
