@@ -13,7 +13,7 @@ export ANONYMIZED_TELEMETRY := False
 export OMP_NUM_THREADS := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: run test ingest eval bench lint fmt browser-deps clean
+.PHONY: run serve-api test ingest eval bench lint fmt browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ ingest: $(VENV)/.installed
 
 run: ingest
 	PORT=$(PORT) BANSOU_STORE=$(STORE) $(BIN)/python ui.py
+
+# The API and the widget on every core (no Gradio UI): WORKERS processes on one port.
+WORKERS ?= 2
+serve-api: ingest
+	BANSOU_STORE=$(STORE) $(BIN)/python -m assistant.server --workers $(WORKERS) --port $(PORT)
 
 # Browser tests need Debian's chromium, chromedriver and a Japanese font.
 AXE := .cache/axe/node_modules/axe-core/axe.min.js

@@ -70,10 +70,15 @@ class Engine:
             tokenizer.forget()
 
     def warm(self) -> None:
-        """Open the vector store and load the lexical index and the embedder now, not on first use."""
-        self.index.open_vectors()
+        """Load now, not on a first question, what retrieval uses: the lexical index always; the
+        vector store and the embedder when dense fusion is on (a missing or unreachable vector
+        store then stops a server at start). Otherwise `/healthz` opens the vector store on its
+        first call, and the embedder loads on a first advice question."""
         self.index.bm25_scores(["支援"])
-        self.index.query_vector("伴走支援")
+        s = self.settings
+        if s.dense_weight > 0 or s.en_dense_weight > 0:
+            self.index.open_vectors()
+            self.index.query_vector("伴走支援")
 
     def retriever(self, lang: str = "ja") -> Any:
         """A LangChain retriever (`assistant.retriever.HybridRetriever`) over this engine's index."""

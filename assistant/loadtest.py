@@ -120,6 +120,7 @@ def run_load(
         for t in threads:
             t.join(timeout=max(0.0, deadline - time.monotonic()))
         wall = time.perf_counter() - started
+        memory = server_memory_mb(proc.pid)
     finally:
         proc.terminate()
         try:
@@ -139,18 +140,60 @@ def run_load(
         "p95_ms": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 1) if lat else None,
         "max_ms": round(lat[-1], 1) if lat else None,
         "wall_s": round(wall, 2),
+        "memory_mb": memory,  # peak RSS of each server process that answered (the workers)
     }
 
 
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            out += [int(x) for x in task.read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def _is_helper(pid: int) -> bool:
+    """multiprocessing's resource tracker, which uvicorn's spawned workers bring along."""
+    try:
+        return b"resource_tracker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True
+
+
+def server_memory_mb(pid: int) -> list[float]:
+    """Peak RSS (MB) of the server process, or of each of its workers when it has children
+    (uvicorn's supervisor only watches them). Linux /proc; empty where it cannot be read."""
+    tree: list[int] = []
+    todo = [pid]
+    while todo and len(tree) < 64:
+        p = todo.pop()
+        tree.append(p)
+        todo += _children(p)
+    workers = [p for p in tree[1:] if not _children(p) and not _is_helper(p)]
+    out: list[float] = []
+    for p in workers or [pid]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    out.append(round(int(line.split()[1]) / 1024, 1))
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
 def format_load(results: Mapping[str, dict[str, Any]]) -> list[str]:
-    lines = ["Load: clients asking at once over HTTP (one server process on 127.0.0.1)"]
+    lines = ["Load: clients asking at once over HTTP on 127.0.0.1 (ms; MB = peak RSS of each server worker)"]
     lines.append(
-        f"{'system':<12}{'clients':>8}{'requests':>10}{'errors':>8}{'answers/s':>11}{'p50':>9}{'p95':>9}{'max':>9}"
+        f"{'setup':<34}{'clients':>8}{'requests':>10}{'errors':>8}{'answers/s':>11}{'p50':>9}{'p95':>9}{'max':>9}"
+        "  MB per worker"
     )
     for name, r in results.items():
+        mem = " ".join(str(x) for x in r.get("memory_mb") or []) or "-"
         lines.append(
-            f"{name:<12}{r['clients']:>8}{r['requests']:>10}{r['errors']:>8}{r['answers_per_s']!s:>11}"
-            f"{r['p50_ms']!s:>9}{r['p95_ms']!s:>9}{r['max_ms']!s:>9}"
+            f"{name:<34}{r['clients']:>8}{r['requests']:>10}{r['errors']:>8}{r['answers_per_s']!s:>11}"
+            f"{r['p50_ms']!s:>9}{r['p95_ms']!s:>9}{r['max_ms']!s:>9}  {mem}"
         )
     return lines + [""]
 

