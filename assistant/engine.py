@@ -70,11 +70,12 @@ class Engine:
             tokenizer.forget()
 
     def warm(self) -> None:
-        """Load now, not on a first question, what retrieval uses: the lexical index always; the
-        vector store and the embedder when dense fusion is on (a missing or unreachable vector
-        store then stops a server at start). Otherwise `/healthz` opens the vector store on its
-        first call, and the embedder loads on a first advice question."""
+        """Load now, not on a first question: the lexical index, the embedder with the report's
+        views (what an advice question ranks), and the vector store when dense fusion is on (a
+        missing or unreachable one then stops a server at start; otherwise `/healthz` opens it on
+        its first call)."""
         self.index.bm25_scores(["支援"])
+        self.composer.warm()
         s = self.settings
         if s.dense_weight > 0 or s.en_dense_weight > 0:
             self.index.open_vectors()

@@ -25,6 +25,7 @@ def measure_answers(m: Measurements, settings: Settings, items: Sequence[dict[st
     r_ids = {id(it) for it in r_items}
     _note(f"warm latency over {len(items)} questions")
     engine = Engine.open(settings)
+    engine.warm()  # as a server starts (build_service(warm=True))
     engine.ask(WARMUP_QUESTION)
     ours: list[str] = []
     for it in items:

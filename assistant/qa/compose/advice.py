@@ -96,6 +96,11 @@ def _candidates(ctx: AnswerContext) -> tuple[list[Candidate], list[Candidate]]:
     return views, others
 
 
+def advice_candidates(ctx: AnswerContext) -> None:
+    """Build the candidates (and load the embedder for them) ahead of a first advice question."""
+    _candidates(ctx)
+
+
 def advice(ctx: AnswerContext, a: Analysis) -> Answer | None:
     own = ctx.index.tokenizer.tokens(a.question)  # the asker's words too: 費用 before it became コスト
     ordinary = ordinary_ja()

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from assistant.index import Hit, StoreIndex
 from assistant.qa.analysis import Analysis
-from assistant.qa.compose.advice import advice
+from assistant.qa.compose.advice import advice, advice_candidates
 from assistant.qa.compose.charts import (
     base_answer,
     chart_answer,
@@ -251,3 +251,7 @@ class Composer:
 
     def compose(self, a: Analysis, hits: Callable[[], list[Hit]]) -> Answer:
         return compose(self.context, a, hits)
+
+    def warm(self) -> None:
+        """Build now what the first advice question would: the report's views and their embeddings."""
+        advice_candidates(self.context)
