@@ -86,6 +86,13 @@ def test_advice_is_the_reports_own_view(real_service: Any) -> None:
     assert off_topic.abstained
 
 
+def test_advice_on_a_situation_the_report_describes_brings_what_it_says_answers_it(real_service: Any) -> None:
+    """The column describes a situation, then (across a chunk boundary) what answers it."""
+    a = ask(real_service, "ツールを導入したのに社員が使いこなせない。どうしたらいい？")
+    assert a.kind == "advice" and "使いこなせていない" in a.answer
+    assert "こうした状況を打破すべく" in a.answer and "“コト”の提供" in a.answer
+
+
 def test_refusal_is_short_and_names_near_topics(real_service: Any) -> None:
     a = ask(real_service, "大阪府にある中小企業の数を教えてください")
     assert a.abstained and "記載がありません" in a.answer

@@ -30,6 +30,9 @@ PASSAGE_WEIGHT = 6.0  # per unit of similarity to the questions a view's sentenc
 PASSAGE_NEAR = 0.3  # that similarity alone shows the report speaks to the question
 PASSAGE_STRONG = 0.45  # … even when the question has words the report never uses
 REFERS_BACK = re.compile(r"^(この|その|こうした|そうした|このような|そのような)|このような|こうした")
+# a sentence that answers the situation just described: 「こうした状況を打破すべく…」「これを受けて…」
+RESPONDS = re.compile(r"^(こうした|このような|そうした)(状況|課題|問題)|^(これを受け|そのため|このため)")
+RESPONSE_REACH = 2  # sentences ahead in which the response to a situation is looked for
 
 
 def _with_context(ctx: AnswerContext, s: SentenceRef) -> list[SentenceRef]:
@@ -62,6 +65,21 @@ def _window_vectors(ctx: AnswerContext, texts: list[str]) -> np.ndarray | None:
     except OSError as e:  # a read-only store still answers; it embeds again next start
         log.warning("cannot cache view embeddings in %s (%s)", path.parent, e)
     return vectors
+
+
+def _response(ctx: AnswerContext, s: SentenceRef) -> list[SentenceRef]:
+    """A sentence that describes a situation (「ツールを使いこなせていない企業が増えている」) is read
+    with what the report says answers it, when that follows within two sentences (「こうした状況を
+    打破すべく…“コト”の提供に注目が集まりはじめました」): the sentences up to that response."""
+    at = ctx.sentences.index(s)
+    section = ctx.index.chunks[s.chunk].section
+    ahead = [  # in reading order, across a chunk boundary but not out of the section
+        p for p in ctx.sentences[at + 1 : at + 1 + RESPONSE_REACH] if ctx.index.chunks[p.chunk].section == section
+    ]
+    for i, p in enumerate(ahead):
+        if RESPONDS.search(p.text):
+            return ahead[: i + 1]
+    return []
 
 
 Candidate = tuple[SentenceRef, list[SentenceRef], list[int], "np.ndarray | None"]
@@ -150,7 +168,7 @@ def advice(ctx: AnswerContext, a: Analysis) -> Answer | None:
     )
     picked: list[SentenceRef] = []
     for _score, s in scored[:MAX_VIEWS]:
-        for x in _with_context(ctx, s):
+        for x in _with_context(ctx, s) + _response(ctx, s):
             if x not in picked:
                 picked.append(x)
     picked.sort(key=lambda x: (x.chunk, x.pos))
