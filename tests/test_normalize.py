@@ -99,3 +99,27 @@ def test_kana_right_after_a_word_continue_it_and_are_not_read_as_a_new_word() ->
     assert index.rewrite("税理士にそうだんしてる") == "税理士に相談してる"
     assert index.rewrite("相談してきた") == "相談してきた"
     assert index.rewrite("ばんそうしてき", min_len=3) == "ばんそう指摘"  # after a particle-less kana word: still read
+
+
+def test_a_report_term_typed_in_romaji_inside_english_becomes_the_term() -> None:
+    from assistant.qa.normalize import Normalizer
+    from assistant.qa.readings import ReadingIndex
+
+    class Tok:
+        def readings(self, text: str) -> list[tuple[str, str, str]]:
+            return [("自走化", "ジソウカ", "名詞"), ("課題解決", "カダイカイケツ", "名詞"), ("指摘", "シテキ", "名詞")]
+
+    norm = Normalizer(ReadingIndex(Tok(), ["x"]), english={"what", "does", "that", "mean", "is", "type"})  # type: ignore[arg-type]
+    assert "(自走化)" in norm("Firms becoming 'self-running' (jisouka). What does that mean?")
+    assert "課題解決 type" in norm("what is kadai kaiketsu type?")  # two words read together
+    plain = "I take the same name home to make sure"
+    assert norm(plain) == plain  # English words that are not a reading of the report's words stay
+
+
+def test_a_pronoun_question_asks_about_the_one_report_term_it_names() -> None:
+    from assistant.qa.terms import subject_of
+
+    text = "The report talks about firms becoming self-running (自走化). What does that mean here?"
+    assert subject_of({}, text, text.lower(), "en") == "自走化"  # the English text is read lower-cased
+    two = "I keep seeing 伴走支援 and 自走化 everywhere. What do those mean?"
+    assert subject_of({}, two, two.lower(), "en") is None  # two terms: which one is not for us to guess

@@ -164,6 +164,34 @@ class Normalizer:
                 i += 1
         return " ".join(out)
 
+    def _romaji_terms(self, text: str) -> str:
+        """A report term typed in romaji inside an English or Japanese question ("becoming
+        'self-running' (jisouka)", "what is kadai kaiketsu type?") becomes the term: one word, or
+        two read together, whose kana reading is a word the report uses (three kana at least)."""
+        import jaconv
+
+        words = list(LATIN_WORD.finditer(text))
+        if not words or len(words) > 200:
+            return text
+        out, last, i = [], 0, 0
+        while i < len(words):
+            for n in (2, 1):
+                group = words[i : i + n]
+                if len(group) < n or (n == 2 and text[group[0].end() : group[1].start()] != " "):
+                    continue
+                low = [m.group(0).lower() for m in group]
+                if any(w in self.english or w.isupper() or not is_romaji(w) for w in low):
+                    continue
+                kana = str(jaconv.alphabet2kana("".join(low)))
+                written = self.readings.entries.get(kana) if len(kana) >= 3 else None
+                if written is not None:
+                    out += [text[last : group[0].start()], written]
+                    last, i = group[-1].end(), i + n
+                    break
+            else:
+                i += 1
+        return "".join(out) + text[last:]
+
     def __call__(self, text: str) -> str:
         text = CIRCLED.sub("、", text)  # ①…②…: list marks, not numbers (NFKC would make them 1, 2)
         text = unicodedata.normalize("NFKC", text)
@@ -173,6 +201,8 @@ class Normalizer:
         romaji = looks_romaji(text, self.english)
         if romaji:
             text = romaji_to_kana(text)
+        else:
+            text = self._romaji_terms(text)
         text = kana_numbers(text)
         has_kanji = re.search(r"[\u3400-\u9fff]", text) is not None
         if romaji:  # 「ちょうさ きかん」: words whose joined reading is a known compound are joined (調査期間)

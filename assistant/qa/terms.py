@@ -173,7 +173,9 @@ def subject_of(glossary: dict[str, list[str]], text_ja: str, text_en: str, lang:
             # "When the report talks about a 'third party' …, who does it mean?": the phrase it points to
             named = EN_TALKS_ABOUT.search(text_en)
             if named is None:
-                return None  # "what do those mean?": the words asked about are elsewhere in the question
+                # "…becoming 'self-running' (自走化). What does that mean?": the one report term named
+                only = set(re.findall(r"[\u3040-\u30ff\u3400-\u9fff]{2,}", text_en))
+                return only.pop() if len(only) == 1 else None
             subject = named.group(1).strip()
         japanese = re.findall(r"[\u3040-\u30ff\u3400-\u9fff]{2,}", subject)
         plain = re.sub(r"\s*\([^)]*\)", "", subject)  # "hands-on (伴走) support" -> "hands-on support"

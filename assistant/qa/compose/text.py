@@ -164,7 +164,8 @@ def concept(
     if need is None:
         need = need_default
         names_it = variants and any(v in x.text for v in variants for _s, _c, x in scored[:1])
-        if names_it and "concept" in a.cues and len(set(a.unknown)) <= 1:
+        # English has ordinary words the report never uses ("becoming", "keep seeing"): two are allowed
+        if names_it and "concept" in a.cues and len(set(a.unknown)) <= (2 if a.lang == "en" else 1):
             need = min(need, 0.5)  # 「…事業ってどんなやつ？」: the best passage names what is to be defined
             if a.asks.get("concept", 0.0) >= 0.9 and not a.unknown:
                 need = min(need, 0.3)  # 「自走化ってよく出てくるけど、要するに？」: the framing is not the topic
