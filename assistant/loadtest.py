@@ -22,7 +22,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,40 @@ def client(port: int, questions: Sequence[str], n: int, offset: int, out: list[t
         conn.close()
 
 
+def stop(proc: subprocess.Popen[bytes], timeout: float = 10) -> None:
+    """Ask a server process to stop; kill it if it has not within `timeout` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=timeout)
+
+
+@contextmanager
+def chroma_server(folder: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A real `chroma run` on 127.0.0.1 storing in `folder`, stopped on exit: (its URL, its process)."""
+    exe = Path(sys.executable).with_name("chroma")
+    if not exe.exists():
+        raise LoadError(f"the chroma command is not installed beside {sys.executable}")
+    port = free_port()
+    cmd = [str(exe), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(folder)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise LoadError("chroma run did not start") from None
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}", proc
+    finally:
+        stop(proc)
+
+
 def run_load(
     serve_cmd: Sequence[str], env: Mapping[str, str], questions: Sequence[str], clients: int, per_client: int
 ) -> dict[str, Any]:
@@ -122,11 +157,7 @@ def run_load(
         wall = time.perf_counter() - started
         memory = server_memory_mb(proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc, 15)
     flat = [x for r in results for x in r]
     lat = sorted(ms for ms, _ok in flat)
     done = len(flat)

@@ -281,34 +281,15 @@ def test_a_bad_port_is_one_clear_line(port: str, tmp_path: Path) -> None:
 
 @pytest.fixture
 def chroma_server(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    exe = Path(sys.executable).with_name("chroma")
-    if not exe.exists():
+    from assistant.loadtest import LoadError, chroma_server
+
+    if not Path(sys.executable).with_name("chroma").exists():
         pytest.skip("the chroma command is not installed beside this Python")
-    port = free_port()
-    proc = subprocess.Popen(
-        [str(exe), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(tmp_path / "chroma")],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("chroma run did not start")
-            time.sleep(0.2)
     try:
-        yield url, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        with chroma_server(tmp_path / "chroma") as server:
+            yield server
+    except LoadError as e:
+        pytest.fail(str(e))
 
 
 def _collections(url: str) -> set[str]:

@@ -9,50 +9,18 @@ so every prose question queries the server); the baseline in one process.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.bench.common import BenchError, Measurements, _note, child_env, run_measured
-from assistant.loadtest import free_port, run_load
+from assistant.bench.common import Measurements, _note, child_env, run_measured
+from assistant.loadtest import chroma_server, run_load
 
 LOAD_CLIENTS = 50
 LOAD_QUESTIONS = 40  # per client
 WORKERS = max(2, min(4, os.cpu_count() or 1))
 HYBRID = {"BANSOU_DENSE_WEIGHT": "0.25", "BANSOU_EN_DENSE_WEIGHT": "0.5"}  # the fusion that queries vectors
-
-
-@contextmanager
-def chroma_server(folder: Path) -> Iterator[str]:
-    """A real `chroma run` on 127.0.0.1, stopped on exit; its URL."""
-    exe = Path(sys.executable).with_name("chroma")
-    if not exe.exists():
-        raise BenchError(f"the chroma command is not installed beside {sys.executable}")
-    port = free_port()
-    cmd = [str(exe), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(folder)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise BenchError("chroma run did not start") from None
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def measure_load(m: Measurements, store: Path, bdir: Path, items: Sequence[dict[str, Any]], work: Path) -> None:
@@ -67,7 +35,7 @@ def measure_load(m: Measurements, store: Path, bdir: Path, items: Sequence[dict[
     run("assistant, 1 worker", [*serve, "--store", str(store)], ours)
     run(f"assistant, {WORKERS} workers", [*serve, "--store", str(store), "--workers", str(WORKERS)], ours)
     _note("load against a Chroma server")
-    with chroma_server(work / "chroma") as url:
+    with chroma_server(work / "chroma") as (url, _proc):
         server_store = work / "store-chroma-server"
         env = {**ours, "BANSOU_CHROMA": url, "BANSOU_STORE": str(server_store), **HYBRID}
         env.pop("BANSOU_EMBEDDER", None)
