@@ -1,7 +1,8 @@
-"""Load: many clients asking at once over HTTP, against the assistant or the naive baseline.
+"""Load: many clients asking at once over HTTP, against the assistant (or any server started by
+the command given to `run_load`, such as the bench's naive baseline).
 
     python -m assistant.loadtest --store .data/store [--clients 50] [--questions 40]
-    python -m assistant.loadtest serve --port P --store S | --baseline-dir D   (the server side)
+    python -m assistant.loadtest serve --port P [--store S] [--workers N]   (the server side)
 
 The server runs in its own process on 127.0.0.1 (so the clients' threads do not share its GIL),
 with the uvicorn options of the real server; the clients are threads with their own keep-alive
@@ -232,46 +233,23 @@ def format_load(results: Mapping[str, dict[str, Any]]) -> list[str]:
 # --- the server side --------------------------------------------------------------------------
 
 
-def baseline_app(directory: Path) -> Any:
-    """The naive RAG behind the same route: top-3 passages as the answer."""
-    from fastapi import Body, FastAPI
-
-    from assistant.bench.baseline import baseline_answer, baseline_store
-
-    store = baseline_store(directory)
-    app = FastAPI()
-
-    @app.post("/api/ask")
-    def ask(question: str = Body(..., embed=True)) -> dict[str, Any]:
-        return {"question": question, "answer": baseline_answer(store, question)[0]}
-
-    @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    return app
-
-
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from assistant.http_guard import server_options
 
-    if not args.baseline_dir and args.workers > 1:
+    if args.workers > 1:
         from assistant.server import main as serve_workers
 
         if args.store:
             os.environ["BANSOU_STORE"] = str(args.store)
         return serve_workers(["--workers", str(args.workers), "--port", str(args.port)])
-    if args.baseline_dir:
-        app = baseline_app(args.baseline_dir)
-    else:
-        from assistant.api import create_app
-        from assistant.service import build_service
-        from assistant.settings import load_settings
+    from assistant.api import create_app
+    from assistant.service import build_service
+    from assistant.settings import load_settings
 
-        settings = load_settings(store=args.store)
-        app = create_app(build_service(settings, warm=True), settings)
+    settings = load_settings(store=args.store)
+    app = create_app(build_service(settings, warm=True), settings)
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", **server_options())
     return 0
 
@@ -282,7 +260,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m assistant.loadtest", description=(__doc__ or "").splitlines()[0])
     p.add_argument("mode", nargs="?", choices=["run", "serve"], default="run")
     p.add_argument("--store", type=Path, help="store folder (default: settings)")
-    p.add_argument("--baseline-dir", type=Path, help="serve the naive baseline built in this folder")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--workers", type=int, default=1, help="server worker processes (the assistant only)")
     p.add_argument("--clients", type=int, default=50)

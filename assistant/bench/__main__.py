@@ -22,7 +22,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from assistant.bench.baseline import baseline_answer, baseline_build, baseline_store
+from assistant.bench.baseline import baseline_answer, baseline_build, baseline_store, serve_baseline
 from assistant.bench.common import ENV
 from assistant.bench.report import format_report, summarize
 from assistant.bench.run import run_bench
@@ -41,11 +41,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--baseline-build", type=Path, metavar="DIR", help=argparse.SUPPRESS)
     p.add_argument("--baseline-once", metavar="Q", help=argparse.SUPPRESS)
     p.add_argument("--baseline-dir", type=Path, metavar="DIR", help=argparse.SUPPRESS)
+    p.add_argument("--baseline-serve", type=Path, metavar="DIR", help=argparse.SUPPRESS)
+    p.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     try:
         if args.baseline_build:
             n = baseline_build(args.baseline_build, args.corpus or Settings().corpus)
             print(f"{n} chunks")
+            return 0
+        if args.baseline_serve:
+            serve_baseline(args.baseline_serve, args.port)
             return 0
         if args.baseline_once:
             if not args.baseline_dir:

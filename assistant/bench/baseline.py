@@ -117,3 +117,30 @@ def baseline_build(directory: Path, corpus: Path) -> int:
 def baseline_answer(store: Any, question: str) -> tuple[str, list[int]]:
     docs = store.similarity_search(question, k=BASELINE_K)
     return "\n\n".join(d.page_content for d in docs), [int(d.metadata["i"]) for d in docs]
+
+
+def baseline_app(directory: Path) -> Any:
+    """The naive RAG behind the same route: top-3 passages as the answer."""
+    from fastapi import Body, FastAPI
+
+    store = baseline_store(directory)
+    app = FastAPI()
+
+    @app.post("/api/ask")
+    def ask(question: str = Body(..., embed=True)) -> dict[str, Any]:
+        return {"question": question, "answer": baseline_answer(store, question)[0]}
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def serve_baseline(directory: Path, port: int) -> None:
+    """The baseline served like the assistant (the real server's uvicorn options), for the load run."""
+    import uvicorn
+
+    from assistant.http_guard import server_options
+
+    uvicorn.run(baseline_app(directory), host="127.0.0.1", port=port, log_level="warning", **server_options())

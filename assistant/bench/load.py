@@ -42,4 +42,5 @@ def measure_load(m: Measurements, store: Path, bdir: Path, items: Sequence[dict[
         run_measured([sys.executable, "-m", "ingest", str(m.corpus), "-q"], env)
         cmd = [*serve, "--store", str(server_store), "--workers", str(WORKERS)]
         run(f"assistant, {WORKERS} workers, Chroma server", cmd, env)
-    run("naive RAG, 1 process", [*serve, "--baseline-dir", str(bdir)], child_env(keep_bansou=False))
+    baseline = [sys.executable, "-m", "assistant.bench", "--baseline-serve", str(bdir)]
+    run("naive RAG, 1 process", baseline, child_env(keep_bansou=False))
