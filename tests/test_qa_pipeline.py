@@ -86,6 +86,14 @@ def test_advice_is_the_reports_own_view(real_service: Any) -> None:
     assert off_topic.abstained
 
 
+def test_what_the_next_issue_will_report_is_answered_from_the_reports_own_sentences(real_service: Any) -> None:
+    for q in ("次の号では何を報告する予定って？", "What will the next issue of the report cover?"):
+        a = ask(real_service, q)
+        assert not a.abstained and "伴走支援による効果" in a.answer and "中小企業が求める伴走支援" in a.answer
+    outcome = ask(real_service, "伴走支援を受けて売上は伸びた？")  # a result the report defers: still said missing
+    assert "扱っていません" in outcome.answer and "次号" in outcome.answer
+
+
 def test_advice_on_a_situation_the_report_describes_brings_what_it_says_answers_it(real_service: Any) -> None:
     """The column describes a situation, then (across a chunk boundary) what answers it."""
     a = ask(real_service, "ツールを導入したのに社員が使いこなせない。どうしたらいい？")

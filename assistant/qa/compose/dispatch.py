@@ -23,7 +23,7 @@ from assistant.qa.compose.clauses import by_clause
 from assistant.qa.compose.context import AnswerContext, section_named, section_words
 from assistant.qa.compose.merge import merge_answers
 from assistant.qa.compose.meta import abstain, meta_answer
-from assistant.qa.compose.text import REASONS, VIEWS, concept, deferred_about, summary
+from assistant.qa.compose.text import REASONS, VIEWS, concept, deferred_about, next_issue, summary
 from assistant.qa.grammar import Understander
 from assistant.qa.lexicon import generic_ja
 from assistant.qa.part_context import PartContext
@@ -125,7 +125,11 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
     closing = [t for t in section_words(ctx, named or "3")]
     asks_more = [t for t in a.terms if t not in closing and not ctx.understander.framing(t)]
     if "summary" in a.cues and len(asks_more) <= 1 and (not a.chart_scores or named not in ctx.chart_sections):
-        return summary(ctx, a)  # 「まとめを教えて」, not 「まとめでは…の理由として何を挙げてる？」
+        return summary(ctx, a)
+    if "next_issue" in a.cues and not a.chart_scores:  # 「次の号では何を報告する予定？」: the report says
+        said = next_issue(ctx, a)
+        if said is not None:
+            return said  # 「まとめを教えて」, not 「まとめでは…の理由として何を挙げてる？」
     if "named" in a.cues:  # 「おすすめの会社」: the report names no providers, but may say how they differ
         # details of the named ones (「定員は何人？」) are what the note says is missing, not a figure to find
         ans = concept(ctx, replace(a, cues=a.cues - {"figure"}), hits, strict=True)

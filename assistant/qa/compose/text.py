@@ -52,6 +52,24 @@ def summary(ctx: AnswerContext, a: Analysis) -> Answer:
     return Answer(a.question, text, False, cites, [], a.lang, kind="concept")
 
 
+def next_issue(ctx: AnswerContext, a: Analysis) -> Answer | None:
+    """「次の号では何を報告する予定？」: the report's own sentences about what its next issue reports."""
+    said = [s for s in ctx.sentences if DEFERRED.search(s.text)][:3]
+    if not said:
+        return None
+    cites = [text_citation(ctx, i + 1, [s]) for i, s in enumerate(said)]
+    if a.lang == "en":
+        text = "The report says its next issue will cover: " + " ".join(
+            (f"{gist} [{i + 1}] (「{s.text}」)" if (gist := english_of(ctx, s.text)) else f"「{s.text}」[{i + 1}]")
+            for i, s in enumerate(said)
+        )
+    else:
+        text = "報告書は次号について次のように書いています。" + "".join(
+            f"「{s.text}」[{i + 1}]" for i, s in enumerate(said)
+        )
+    return Answer(a.question, text, False, cites, [], a.lang, kind="concept")
+
+
 def deferred_about(ctx: AnswerContext, terms: list[str]) -> SentenceRef | None:
     """The report's 「次号で報告」 sentence that shares most terms with the question, if any."""
     best: tuple[int, SentenceRef] | None = None
@@ -176,7 +194,7 @@ def concept(
     deferred = next((x for x in scored[:5] if DEFERRED.search(x[2].text)), None)
     if deferred is not None and deferred[1] >= coverage and deferred[0] >= 0.8 * best_score:
         best = deferred[2]  # the report itself says this comes in a later issue
-    if DEFERRED.search(best.text) and "次号" not in a.text and "next issue" not in a.text.lower():
+    if DEFERRED.search(best.text) and "next_issue" not in a.cues:
         return abstain(ctx, a, reason="deferred", deferred=best)
     if a.cues & {"figure", "when"} and not re.search(r"\d|割|半数|約半分", best.text):
         return None  # a number or a date was asked for, and the best passage has none
