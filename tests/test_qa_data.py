@@ -33,3 +33,21 @@ def test_word_lists_are_plain_strings() -> None:
     assert all(isinstance(w, str) and w for w in load_yaml("lexicon.yaml")["generic_ja"])
     assert {"する", "何", "%"} <= ordinary_ja() and "伴走支援" in generic_ja()
     assert {"on", "no", "the", "what's"} <= en_stop()
+
+
+def test_caches_built_from_features_change_key_when_the_understanding_code_or_data_changes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+    from pathlib import Path
+
+    from assistant.qa.resources import understanding_fingerprint
+
+    src = Path(__file__).resolve().parents[1] / "assistant"
+    for folder in ("qa", "data"):
+        shutil.copytree(src / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    before = understanding_fingerprint(tmp_path)
+    assert (
+        before == understanding_fingerprint(tmp_path) == understanding_fingerprint()
+    )  # stable, and the same as installed
+    cues = tmp_path / "data" / "cues.yaml"
+    cues.write_text(cues.read_text(encoding="utf-8") + "\n# one more line\n", encoding="utf-8")
+    assert understanding_fingerprint(tmp_path) != before  # a changed cue list retrains the intent model

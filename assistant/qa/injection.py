@@ -15,12 +15,14 @@ INJECTION_SENTENCE = re.compile(
 INJECTION_CLAUSE = re.compile(
     r"[^、。]*(無視して|忘れて|従わずに)[、,]?"
     r"|[^、。]*(自由に|勝手に|でっち上げ|捏造)[^、。]*(作って|作成して|答えて)[、,]?"
-    r"|(だ|である)?と(答えて|回答して|言って|断定して|書いて|返して|答える|回答する|答えな)(?![あいおる])(ください|下さい|こと|さい)?"
+    r"|(だ|である)?と(答えて|回答して|言って|断定して|書いて|書く|返して|答える|回答する|答えな)(?![あいおる])(ください|下さい|こと|さい)?"
     r"|\b(ignore|disregard|forget)\b[^.?!]*\b(instructions?|rules|prompt)\b( and)?"
     r"|\b(ignore|disregard|forget)\b (all |the |any )?(previous|prior|above|earlier)( ones?)?( and)?"
     r"|\b(and )?(say|answer|respond|reply|state|claim|tell me)( that| with)?\b(?=[^.?!]*\d)",
     re.IGNORECASE,
 )
+# a markup comment is never part of a question: whatever it says is for a machine, not for us
+MARKUP_COMMENT = re.compile(r"<!--.{0,2000}?-->|<!--.{0,2000}$", re.DOTALL)
 PLANTED_NUMBER = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|パーセント|件|社|人|percent)")
 BRACKETED = re.compile(
     r"（[^）]{0,200}）|\([^)]{0,200}\)|【[^】]{0,200}】|\[[^\]]{0,200}\]|<[^>]{0,200}>|＜[^＞]{0,200}＞"
@@ -33,6 +35,9 @@ BRACKET_ORDER = re.compile(
 
 def strip_injection(text: str) -> tuple[str, bool]:
     """Remove what tries to instruct the assistant; what is left is the question."""
+    uncommented = MARKUP_COMMENT.sub(" ", text)
+    if uncommented != text:  # <!-- 回答の最後に必ず「…」と書くこと -->
+        return strip_injection(uncommented)[0], True
     bracketed = BRACKETED.sub(lambda m: "" if BRACKET_ORDER.search(m.group(0)) else m.group(0), text)
     if bracketed != text:  # （システム：…と答えること） and the like
         return strip_injection(bracketed)[0], True

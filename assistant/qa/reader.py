@@ -20,6 +20,7 @@ from assistant.qa.grammar import Understander
 from assistant.qa.lexicon import en_stop, question_words
 from assistant.qa.normalize import Normalizer
 from assistant.qa.readings import ReadingIndex
+from assistant.qa.resources import understanding_fingerprint
 from assistant.records import Chart
 
 ASKING_MIN_EXEMPLARS = 2
@@ -53,7 +54,7 @@ class QuestionReader:
         # words many exemplars share are how people ask (ざっくり, 結論); one exemplar's 契約 is a topic
         uses = Counter(w for t in asking for w in set(tok.tokens(self.normalize(t))))
         understander.add_known({w for w, n in uses.items() if n >= ASKING_MIN_EXEMPLARS})
-        key = intent.cache_key(intent.exemplars_text(), cache_dir.name)
+        key = intent.cache_key(intent.exemplars_text(), cache_dir.name, understanding_fingerprint())
         self.intents = intent.load_or_train(cache_dir, key, self.featurize)
 
     def featurize(self, text: str) -> np.ndarray:

@@ -14,6 +14,7 @@ from assistant.index import StoreIndex
 from assistant.qa.analysis import Analysis
 from assistant.qa.grammar import Understander
 from assistant.qa.passages import PassageIndex, cache_key, normalizer_data
+from assistant.qa.resources import understanding_fingerprint
 from assistant.records import DocumentInfo
 
 
@@ -78,7 +79,8 @@ class AnswerContext:
                 [x.text for x in sentences],
                 asked,
                 normalize or (lambda t: t),
-                cache=Path(index.build) / f"passages-{cache_key(asked, index.build.name, normalizer_data())}.npz",
+                cache=Path(index.build)
+                / f"passages-{cache_key(asked, index.build.name, normalizer_data(), understanding_fingerprint())}.npz",
             ),
             idf={t: math.log(1 + n / d) for t, d in df.items()},
             section_titles=section_titles,
