@@ -94,6 +94,13 @@ def test_what_the_next_issue_will_report_is_answered_from_the_reports_own_senten
     assert "扱っていません" in outcome.answer and "次号" in outcome.answer
 
 
+def test_why_a_group_is_not_shown_is_answered_from_the_charts_note(real_service: Any) -> None:
+    why = ask(real_service, "年齢別のグラフに30代前半がないのはなんで？")
+    assert not why.abstained and "10未満" in why.answer and why.citations[0].chart == "1-2-age"
+    figure = ask(real_service, "30代前半の活用率は？")  # the figure itself is still not there
+    assert figure.abstained and "記載がありません" in figure.answer and "10未満" in figure.answer
+
+
 def test_advice_on_a_situation_the_report_describes_brings_what_it_says_answers_it(real_service: Any) -> None:
     """The column describes a situation, then (across a chunk boundary) what answers it."""
     a = ask(real_service, "ツールを導入したのに社員が使いこなせない。どうしたらいい？")

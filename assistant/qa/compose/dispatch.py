@@ -22,7 +22,7 @@ from assistant.qa.compose.charts import (
 from assistant.qa.compose.clauses import by_clause
 from assistant.qa.compose.context import AnswerContext, section_named, section_words
 from assistant.qa.compose.merge import merge_answers
-from assistant.qa.compose.meta import abstain, meta_answer
+from assistant.qa.compose.meta import abstain, excluded_group, meta_answer
 from assistant.qa.compose.text import REASONS, VIEWS, concept, deferred_about, next_issue, summary
 from assistant.qa.grammar import Understander
 from assistant.qa.lexicon import generic_ja
@@ -115,7 +115,8 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
     if a.cues & {"measure", "trend"}:  # prices, amounts, change over time: one survey prices nothing
         return abstain(ctx, a, reason="none")
     if a.uncovered and not any(a.rows.values()):  # 「30代前半は？」: a group the chart leaves out
-        return abstain(ctx, a, reason="uncovered", detail="、".join(a.uncovered))
+        why = excluded_group(ctx, a, "、".join(a.uncovered)) if "why" in a.cues else None
+        return why or abstain(ctx, a, reason="uncovered", detail="、".join(a.uncovered))
     if "outcome" in a.cues and not any(o.kind == "topic" for m in a.matches for o in m.owners):
         # 「売上は伸びた？」: results of support are what the report defers to its next issue
         later = deferred_about(ctx, ["効果", *a.terms])

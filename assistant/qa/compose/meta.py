@@ -108,6 +108,33 @@ def nearest_charts(ctx: AnswerContext, a: Analysis, k: int = 3) -> list[Chart]:
     return list(titles.values())[:k]
 
 
+def exclusion_note(ctx: AnswerContext, en: bool) -> tuple[Chart | None, str]:
+    """The chart note that says which groups a chart leaves out, and why (「回答数10未満の年齢層は除外」)."""
+    for c in ctx.index.charts.values():
+        for n in c.notes_en if en else c.notes:
+            if "除外" in n or "left out" in n:
+                first = n.split("；")[0].split("; ")[0]
+                return c, first.split("。")[0] + "。" if "。" in first else first
+    return None, ""
+
+
+def excluded_group(ctx: AnswerContext, a: Analysis, detail: str) -> Answer | None:
+    """「年齢別のグラフに30代前半がないのはなぜ？」: why a group is not shown is answered when the
+    chart's own note says why; the figure for it is still not there (that is `abstain`)."""
+    en = a.lang == "en"
+    chart, why = exclusion_note(ctx, en)
+    if chart is None or not why:
+        return None
+    cite = chart_citation(ctx, 1, chart, [], a.lang)
+    title = chart.title_en if en else chart.title
+    text = (
+        f"The chart “{title}” ({chart.section}) does not show “{detail}”: {why} [1]"
+        if en
+        else f"「{title}」（{chart.section}）に「{detail}」の区分がないのは、図の注記によると次の理由です：{why}[1]"
+    )
+    return Answer(a.question, text, False, [cite], [], a.lang, kind="why")
+
+
 def abstain(
     ctx: AnswerContext, a: Analysis, *, reason: str, detail: str = "", deferred: SentenceRef | None = None
 ) -> Answer:
@@ -141,16 +168,7 @@ def abstain(
             else f"この報告書には{_facet_ja(detail)}についての記載がありません。"
         )
     elif reason == "uncovered":
-        why = next(
-            (
-                n
-                for c in ctx.index.charts.values()
-                for n in (c.notes_en if en else c.notes)
-                if "除外" in n or "left out" in n
-            ),
-            "",
-        )
-        why = why.split("；")[0].split("; ")[0]
+        why = exclusion_note(ctx, en)[1]
         lead = (
             f"The charts do not show “{detail}”. {why}"
             if en
