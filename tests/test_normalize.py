@@ -146,3 +146,10 @@ def test_a_te_form_and_a_comma_join_two_requests_but_a_topic_marker_does_not() -
         "費用の相場はどれくらい",
     ]
     assert clauses_of("伴走支援受けてる会社って、離職率さがってるの？") == []  # って、 is the topic, one request
+
+
+def test_the_runner_up_is_the_second() -> None:
+    from assistant.qa.compose.order import ordinals
+
+    assert ordinals("and the runner-up? how many?") == [2]
+    assert ordinals("次点は？") == [2] and ordinals("2番手は？") == [2] and ordinals("3番目と4位") == [3, 4]

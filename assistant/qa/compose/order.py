@@ -20,6 +20,9 @@ ORDINALS = {
     "3rd": 3,
     "4th": 4,
     "5th": 5,
+    "runner-up": 2,  # the one after the top: "and the runner-up?", 「次点は？」「2番手は？」
+    "runners-up": 2,
+    "次点": 2,
 }
 
 
@@ -39,14 +42,16 @@ def top_n(text: str) -> int | None:
     return int(g) if g.isdigit() else words[g]
 
 
-ORDINAL = re.compile(r"([2-9])\s*(?:番目|位)|([二三四五])(?:番目|位)|\b(second|third|fourth|fifth|2nd|3rd|4th|5th)\b")
+ORDINAL = re.compile(
+    r"([2-9])\s*(?:番目|位|番手)|([二三四五])(?:番目|位|番手)|\b(second|third|fourth|fifth|2nd|3rd|4th|5th|runners?-up)\b|(次点)"
+)
 
 
 def ordinals(text: str) -> list[int]:
     """Every position asked for: 「2番目と3番目」, "2nd and 3rd"."""
     out: list[int] = []
     for m in ORDINAL.finditer(text.lower()):
-        g = m.group(1) or m.group(2) or m.group(3)
+        g = m.group(1) or m.group(2) or m.group(3) or m.group(4)
         n = int(g) if g.isdigit() else ORDINALS[g]
         if n not in out:
             out.append(n)
