@@ -32,24 +32,36 @@ PASSAGE_FULL = 0.6  # the similarity to a sentence's questions that counts as co
 REASONS = re.compile(r"ため|要因|背景|理由|ことから|から、|のは、")
 
 
+def _quoting(ctx: AnswerContext, a: Analysis, chosen: list[SentenceRef], lead_en: str, lead_ja: str) -> Answer:
+    """The report's sentences, each quoted and cited on its own, after one lead line."""
+    cites = [text_citation(ctx, i + 1, [s]) for i, s in enumerate(chosen)]
+    if a.lang == "en":
+        text = (
+            lead_en
+            + " "
+            + " ".join(
+                (f"{gist} [{i + 1}] (「{s.text}」)" if (gist := english_of(ctx, s.text)) else f"「{s.text}」[{i + 1}]")
+                for i, s in enumerate(chosen)
+            )
+        )
+    else:
+        text = lead_ja + "".join(f"「{s.text}」[{i + 1}]" for i, s in enumerate(chosen))
+    return Answer(a.question, text, False, cites, [], a.lang, kind="concept")
+
+
 def summary(ctx: AnswerContext, a: Analysis) -> Answer:
     """The report's own statements of its findings, from its closing section."""
     last = ctx.index.chunks[max(i for i, c in enumerate(ctx.index.chunks) if c.kind == "text")].section
     found = [s for s in ctx.sentences if ctx.index.chunks[s.chunk].section == last and FINDINGS.search(s.text)]
     if not found:
         return abstain(ctx, a, reason="none")
-    chosen = found[:3]
-    cites = [text_citation(ctx, i + 1, [s]) for i, s in enumerate(chosen)]
-    if a.lang == "en":
-        text = "The report sums up its findings in its closing section: " + " ".join(
-            (f"{gist} [{i + 1}] (「{s.text}」)" if (gist := english_of(ctx, s.text)) else f"「{s.text}」[{i + 1}]")
-            for i, s in enumerate(chosen)
-        )
-    else:
-        text = "報告書のまとめでは次のように述べています。" + "".join(
-            f"「{s.text}」[{i + 1}]" for i, s in enumerate(chosen)
-        )
-    return Answer(a.question, text, False, cites, [], a.lang, kind="concept")
+    return _quoting(
+        ctx,
+        a,
+        found[:3],
+        "The report sums up its findings in its closing section:",
+        "報告書のまとめでは次のように述べています。",
+    )
 
 
 def next_issue(ctx: AnswerContext, a: Analysis) -> Answer | None:
@@ -57,17 +69,9 @@ def next_issue(ctx: AnswerContext, a: Analysis) -> Answer | None:
     said = [s for s in ctx.sentences if DEFERRED.search(s.text)][:3]
     if not said:
         return None
-    cites = [text_citation(ctx, i + 1, [s]) for i, s in enumerate(said)]
-    if a.lang == "en":
-        text = "The report says its next issue will cover: " + " ".join(
-            (f"{gist} [{i + 1}] (「{s.text}」)" if (gist := english_of(ctx, s.text)) else f"「{s.text}」[{i + 1}]")
-            for i, s in enumerate(said)
-        )
-    else:
-        text = "報告書は次号について次のように書いています。" + "".join(
-            f"「{s.text}」[{i + 1}]" for i, s in enumerate(said)
-        )
-    return Answer(a.question, text, False, cites, [], a.lang, kind="concept")
+    return _quoting(
+        ctx, a, said, "The report says its next issue will cover:", "報告書は次号について次のように書いています。"
+    )
 
 
 def deferred_about(ctx: AnswerContext, terms: list[str]) -> SentenceRef | None:
