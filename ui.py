@@ -130,28 +130,20 @@ def build_ui(service: AssistantService, settings: Settings) -> gr.Blocks:
         entry: Entry = {"question": question, "answer": None, "view": "…", "html": False}
         yield "", shown([*turns, entry]), gr.skip()
         answer: Answer | None = None
+        view, error = "", "回答を作成できませんでした。"
         try:
             for answer in service.stream(question, prior(turns)):
-                entry = {"question": question, "answer": None, "view": answer_view(answer, k), "html": True}
-                yield gr.skip(), shown([*turns, entry]), gr.skip()
+                view = answer_view(answer, k)
+                yield gr.skip(), shown([*turns, {**entry, "view": view, "html": True}]), gr.skip()
         except AssistantError as e:
-            answer, entry = (
-                None,
-                {"question": question, "answer": None, "view": fmt.error_markdown(str(e)), "html": False},
-            )
+            answer, error = None, str(e)
         except Exception:  # never a raw Python error in the chat: log it, say it in one line
             log.exception("answering failed")
-            failed = fmt.error_markdown("内部エラーが発生しました。もう一度お試しください。")
-            answer, entry = None, {"question": question, "answer": None, "view": failed, "html": False}
-        if answer is None and entry["html"] is False and entry["view"] == "…":
-            entry = {
-                "question": question,
-                "answer": None,
-                "view": fmt.error_markdown("回答を作成できませんでした。"),
-                "html": False,
-            }
-        if answer is not None:
-            entry = {**entry, "answer": answer.to_dict()}
+            answer, error = None, "内部エラーが発生しました。もう一度お試しください。"
+        if answer is None:
+            entry = {**entry, "view": fmt.error_markdown(error)}
+        else:
+            entry = {**entry, "answer": answer.to_dict(), "view": view, "html": True}
         turns = [*turns, entry]
         yield gr.skip(), shown(turns), turns
 

@@ -9,6 +9,7 @@ figures that this app put together is labelled as data, never quoted.
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -158,8 +159,6 @@ def _bar_width(value: float, top: float) -> str:
 
 def axis_top(highest: object) -> float:
     """A round axis end above the tallest value: 162 -> 180, 53.1 -> 60, 9.8 -> 10."""
-    import math
-
     try:
         v = float(highest)  # type: ignore[arg-type]
     except (TypeError, ValueError):

@@ -374,10 +374,10 @@ UI_JS = """() => {
     'More tabs': 'ほかのタブ', 'Copy': 'コピー', 'Copied': 'コピーしました', 'Clear': '会話をクリア', 'Like': 'いいね', 'Dislike': 'よくないね',
     'Liked': 'いいね済み（もう一度押すと取り消し）', 'Disliked': 'よくないね済み（もう一度押すと取り消し）',
   };
-  const rename = () => {
-    for (const el of document.querySelectorAll('[aria-label]')) {
-      const ja = names[el.getAttribute('aria-label')];
-      if (ja) el.setAttribute('aria-label', ja);
+  const english = Object.keys(names).map((n) => `[aria-label="${n}"]`).join(',');
+  const rename = () => {  // only the few English-named controls are visited, not every node
+    for (const el of document.querySelectorAll(english)) {
+      el.setAttribute('aria-label', names[el.getAttribute('aria-label')]);
     }
   };
   rename();
