@@ -224,3 +224,43 @@ def test_more_abstentions(real_service, question) -> None:  # type: ignore[no-un
 def test_language_switch_follow_up(real_service) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask("英語で教えて", ["伴走支援を受けている企業の割合は？"])
     assert a.language == "en" and "37.1%" in a.answer and "currently receiving" in a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "covered", "missing"),
+    [
+        ("When did the survey run, and what was its response rate?", "2023", "response rate"),
+        ("調査はいつからいつまで？あと標本誤差は？", "2023年8月21日", "標本誤差"),
+    ],
+)
+def test_survey_fact_answered_beside_what_the_report_lacks(real_service, question, covered, missing) -> None:  # type: ignore[no-untyped-def]
+    """A fact about the survey is a covered part; the other part is named as missing, not the whole refused."""
+    a = real_service.ask(question)
+    assert covered in a.answer and missing in a.answer, a.answer
+    assert a.citations and a.citations[0].section == "1-1"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["how many firms dont know which type of support they get", "Why dont most companies use this kind of support?"],
+)
+def test_contractions_typed_without_apostrophe(real_service, question) -> None:  # type: ignore[no-untyped-def]
+    assert not real_service.ask(question).abstained
+
+
+def test_a_false_first_place_is_corrected(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("使わない理由でトップなのは「効果が不明瞭だから」だよね。何件だった？")
+    assert "135件" in a.answer and "162件" in a.answer and "3番目" in a.answer, a.answer
+
+
+def test_english_advice_is_not_matched_through_function_words(real_service) -> None:  # type: ignore[no-untyped-def]
+    """ "it" is no IT and "of" no オブ: an English situation is matched on its content."""
+    a = real_service.ask(
+        "We paid for new software with a grant but it just sits there unused. What does the report suggest?"
+    )
+    assert "“コト”" in a.answer or "専門家" in a.answer, a.answer
+
+
+def test_who_wrote_the_summary_is_answered_with_what_it_says(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("まとめを書いた所長は何を言ってる？")
+    assert "平良" in a.answer and "およそ半分" in a.answer, a.answer

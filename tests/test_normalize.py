@@ -153,3 +153,20 @@ def test_the_runner_up_is_the_second() -> None:
 
     assert ordinals("and the runner-up? how many?") == [2]
     assert ordinals("次点は？") == [2] and ordinals("2番手は？") == [2] and ordinals("3番目と4位") == [3, 4]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("how many firms dont use it", "how many firms don't use it"),
+        ("Theyre not sure; Im 62", "They're not sure; I'm 62"),
+        ("Why don’t firms use it?", "Why don't firms use it?"),
+        ("I wont go; we were here", "I wont go; we were here"),  # English words stay as typed
+        ("Dont know. Whats 伴走支援?", "Don't know. What's 伴走支援?"),
+        ("hondo wo iku", "hondo wo iku"),  # romaji is not English: only whole contraction words change
+    ],
+)
+def test_english_contractions_without_apostrophe(raw: str, expected: str) -> None:
+    from assistant.qa.normalize import english_contractions
+
+    assert english_contractions(raw) == expected

@@ -35,6 +35,8 @@ class Colloquial:
     romaji_markers: frozenset[str]
     romaji_particles: dict[str, str]
     en_negative: re.Pattern[str]
+    en_contractions: dict[str, str]
+    en_contraction: re.Pattern[str]
     kana_number: re.Pattern[str]
     kana_digits: dict[str, int]
     kana_counters: dict[str, str]
@@ -64,6 +66,10 @@ def colloquial_data() -> Colloquial:
         why=why,
         romaji_markers=frozenset(raw["romaji_markers"]),
         romaji_particles=dict(raw["romaji_particles"]),
+        en_contractions={str(k): str(v) for k, v in raw["en_contractions"].items()},
+        en_contraction=re.compile(
+            r"(?<![A-Za-z'’])(" + "|".join(map(re.escape, raw["en_contractions"])) + r")(?![A-Za-z'’])", re.IGNORECASE
+        ),
         kana_number=_kana_number_pattern(raw["kana_digits"], raw["kana_counters"]),
         kana_digits={str(k): int(v) for k, v in raw["kana_digits"].items()},
         kana_counters={str(k): str(v) for k, v in raw["kana_counters"].items()},
@@ -81,6 +87,19 @@ def _kana_number_pattern(digits: dict[str, int], counters: dict[str, str]) -> re
     d = "|".join(sorted(map(re.escape, digits), key=len, reverse=True))
     c = "|".join(sorted(map(re.escape, counters), key=len, reverse=True))
     return re.compile(rf"({d})?じゅ[うっ]({d})?({c})?")
+
+
+def english_contractions(text: str) -> str:
+    """ "dont" -> "don't", "they’re" -> "they're": a contraction reads the same however it is typed."""
+    data = colloquial_data()
+    text = text.replace("’", "'") if "’" in text else text
+    if not re.search(r"[A-Za-z]{2}", text):
+        return text
+    return data.en_contraction.sub(lambda m: _cased(m.group(1), data.en_contractions[m.group(1).lower()]), text)
+
+
+def _cased(typed: str, form: str) -> str:
+    return form[:1].upper() + form[1:] if typed[:1].isupper() else form
 
 
 def kana_numbers(text: str) -> str:
@@ -196,6 +215,7 @@ class Normalizer:
         text = CIRCLED.sub("、", text)  # ①…②…: list marks, not numbers (NFKC would make them 1, 2)
         text = unicodedata.normalize("NFKC", text)
         text = REPEATS.sub(r"\1", text)
+        text = english_contractions(text)
         text = colloquial_data().en_negative.sub(r"\1 \2 \3not \4", text)
         text = QUOTED_WORDS.sub(r"\1", text)  # said 'no' -> said no: quotes around a few English words
         romaji = looks_romaji(text, self.english)

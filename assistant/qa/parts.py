@@ -202,7 +202,7 @@ def part_missing(ctx: PartContext) -> str | None:
     ages = any(re.search(r"\d{2}", m) for m in ctx.missing) and left_out
     if ctx.en:
         note = f" ({left_out})" if ages else ""
-        return f"The report has no data on {', '.join(shown) or 'part of the question'}{note}; the part above is what it covers."
+        return f"The report does not cover {', '.join(shown) or 'part of the question'}{note}: it has no data on it. The part above is what it covers."
     note = f"（{left_out.rstrip('。')}）" if ages else "（上はお答えできる部分です）"
     return f"なお、{names}については報告書に記載がありません{note}。"
 

@@ -34,7 +34,7 @@ PART_SIGNALS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "rank_of": (frozenset(), frozenset({"rank_of"})),
     "zero": (frozenset(), frozenset({"zero"})),
     "tie": (frozenset(), frozenset({"tie"})),
-    "premise": (frozenset(), frozenset({"premise"})),
+    "premise": (frozenset(), frozenset({"premise", "claim_top"})),  # a rank or figure the asker states
     "ever": (frozenset(), frozenset({"ever"})),
 }
 # with no chart in evidence, a confident intent names the survey fact asked for
@@ -114,7 +114,7 @@ def split_covered(a: Analysis, read: Callable[[str], Analysis]) -> tuple[Analysi
         c = read(clause)
         if _blocked(c):
             missing += _missing_names(c)
-        elif chart_evidence(c)[2]:
+        elif chart_evidence(c)[2] or c.cues & META_CUES:  # a figure, or a fact about the survey (its period)
             covered.append(clause)
     if not covered or not missing:
         return None
@@ -172,7 +172,7 @@ def make_plan(
             if guessed:  # 「回答者って何社？」「所長さんは誰？」: no cue pattern, the intent says which fact
                 main = replace(main, cues=main.cues | guessed)
         meta = next((k for k in ("period", "respondents", "publisher", "author") if k in main.cues), None)
-        if meta is not None:  # the main answer is that meta fact; do not repeat it as a part
+        if meta is not None and "summary" not in main.cues:  # the main answer is that fact: no repeat
             requested = [p for p in requested if p != META_PART[meta]]
         requested = [p for p in requested if p in ("base", "period", "publisher", "citation")]
     if percent_chart:  # a share of a percentage chart is a count: 「何社くらい」「人数にしたら」

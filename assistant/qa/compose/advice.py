@@ -15,11 +15,10 @@ import numpy as np
 from assistant.qa.analysis import Analysis
 from assistant.qa.compose.citations import text_citation
 from assistant.qa.compose.context import AnswerContext, SentenceRef, english_of
-from assistant.qa.compose.text import VIEWS
+from assistant.qa.compose.ranking import RECOMMENDS, VIEWS
 from assistant.qa.lexicon import ordinary_ja
 from assistant.records import Answer
 
-RECOMMENDS = re.compile(r"お勧め|べき|望ましい|よいだろう|よいかもしれない|必要がある|有効であるとされ|不可欠")
 log = logging.getLogger(__name__)
 DENSE_WEIGHT = 1.5  # per standard deviation of similarity among the report's views
 MAX_VIEWS = 2
@@ -29,6 +28,7 @@ VIEW_PRIOR = 1.0  # … and the authors' views before the report's other sentenc
 PASSAGE_WEIGHT = 6.0  # per unit of similarity to the questions a view's sentences answer
 PASSAGE_NEAR = 0.3  # that similarity alone shows the report speaks to the question
 PASSAGE_STRONG = 0.45  # … even when the question has words the report never uses
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff々ー]+")
 REFERS_BACK = re.compile(r"^(この|その|こうした|そうした|このような|そのような)|このような|こうした")
 # a sentence that answers the situation just described: 「こうした状況を打破すべく…」「これを受けて…」
 RESPONDS = re.compile(r"^(こうした|このような|そうした)(状況|課題|問題)|^(これを受け|そのため|このため)")
@@ -120,7 +120,10 @@ def advice_candidates(ctx: AnswerContext) -> None:
 
 
 def advice(ctx: AnswerContext, a: Analysis) -> Answer | None:
-    own = ctx.index.tokenizer.tokens(a.question)  # the asker's words too: 費用 before it became コスト
+    # the asker's own Japanese words too (費用 before it became コスト); never an English word Sudachi
+    # spells in katakana (of -> オブ) or a pronoun that meets a report word ("it" -> IT)
+    japanese = a.question if a.lang == "ja" else " ".join(JAPANESE.findall(a.question))
+    own = ctx.index.tokenizer.tokens(japanese) if japanese else []
     ordinary = ordinary_ja()
     terms = [
         t

@@ -19,17 +19,13 @@ from assistant.qa.compose.context import (
     section_words,
 )
 from assistant.qa.compose.meta import abstain
+from assistant.qa.compose.ranking import DEFERRED, REASONS, VIEWS, defines_term, score_sentences, subject_variants
 from assistant.qa.lexicon import generic_ja
 from assistant.records import Answer, Chart
 
-DEFERRED = re.compile(r"次号.*(予定|報告したい|報告する)")
 CONTINUES = re.compile(r"^(これ|それ|この|その|こうした|このような|そうした)")
 REFERS_BACK = re.compile(r"このような|こうした|そうした|これら|この(制度|事業|状況|背景)")
 FINDINGS = re.compile(r"分かりました|明らかになった|示された|上位の回答")
-VIEWS = re.compile(r"だろう|と言える|言えない|ではないか|かもしれない|考えられる|べき|望ましい|お勧め|不可欠")
-PASSAGE_WEIGHT = 3.0  # chosen on the labelled prose questions of the older sets (top-1 .55 -> .69)
-PASSAGE_FULL = 0.6  # the similarity to a sentence's questions that counts as covering the question
-REASONS = re.compile(r"ため|要因|背景|理由|ことから|から、|のは、")
 
 
 def _quoting(ctx: AnswerContext, a: Analysis, chosen: list[SentenceRef], lead_en: str, lead_ja: str) -> Answer:
@@ -85,62 +81,6 @@ def deferred_about(ctx: AnswerContext, terms: list[str]) -> SentenceRef | None:
     return best[1] if best else None
 
 
-def score_sentences(
-    ctx: AnswerContext, a: Analysis, hits: list[Hit], section: str | None = None, drop: set[str] | None = None
-) -> list[tuple[float, float, SentenceRef]]:
-    quoted_terms = [t for q in re.findall(r"「([^」]{2,20})」", a.question) for t in ctx.index.tokenizer.tokens(q)]
-    terms = [t for t in dict.fromkeys(a.terms + quoted_terms) if t not in (drop or set())]
-    if not terms:
-        return []
-    weights = {t: (0.3 if t in generic_ja() else 1.0) * ctx.idf.get(t, 2.0) for t in terms}
-    total = sum(weights.values()) or 1.0
-    core = [t for t in terms if t not in generic_ja()] or terms
-    unknown_weight = 2.0 if a.lang == "ja" else 1.0  # English has many words the report never uses
-    core_total = (sum(weights[t] for t in core) + unknown_weight * len(set(a.unknown))) or 1.0
-    rank = {h.chunk: r for r, h in enumerate(hits)}
-    subjects = _subject_variants(a.subject)
-    quoted = [q for q in re.findall(r"「([^」]{2,20})」", a.question) if q not in generic_ja()]
-    asked = ctx.passages.scores(a.text) if ctx.passages is not None else None
-    out = []
-    for i, s in enumerate(ctx.sentences):
-        chunk = ctx.index.chunks[s.chunk]
-        if section is not None and chunk.section != section:
-            continue
-        found = {
-            t
-            for t in weights
-            if t in s.terms or (len(t) >= 2 and t in s.text) or (len(t) >= 4 and t[:2] in s.terms)  # 信頼関係 ~ 信頼
-        }  # 年齢 in 年齢層
-        got = sum(weights[t] for t in found)
-        coverage = sum(weights[t] for t in core if t in found) / core_total
-        if asked is not None:  # a question close to those the sentence answers is covered by it
-            coverage = max(coverage, min(1.0, asked[i] / PASSAGE_FULL))
-        score = got / total + 0.15 / (1 + rank.get(s.chunk, 20))
-        if asked is not None:
-            score += PASSAGE_WEIGHT * asked[i]  # how close the question is to those this sentence answers
-        present = [subj for subj in subjects if subj in s.text]
-        if present:
-            score += 0.3
-            if "concept" in a.cues and any(_defines(s.text, subj) for subj in present):
-                score += 1.0  # the sentence that defines what is asked about comes first, and answers it
-                coverage = 1.0
-            elif "concept" in a.cues and any(
-                re.search(rf"(とする|という|といった|ような|ための)“?{re.escape(subj)}", s.text) for subj in present
-            ):
-                score += 0.2  # 「自ら変革していこうとする自走化」: described where it is used
-        if quoted and any(q in s.text for q in quoted):
-            score += 0.4  # 「その他」って…: the words the asker put in brackets
-        if "opinion" in a.cues and VIEWS.search(s.text):
-            score += 0.2  # the authors' own judgement: 「…とは言えないだろう」「…をお勧めしたい」
-        if "why" in a.cues and (REASONS.search(s.text) or VIEWS.search(s.text)):
-            score += 0.2  # a cause, or the authors' reading of one (「…のかもしれない」)
-        if "why" in a.cues and re.search(r"\d", s.text):
-            score -= 0.3  # a sentence restating the figures does not explain them
-        out.append((score, coverage, s))
-    out.sort(key=lambda x: -x[0])
-    return out
-
-
 def concept(
     ctx: AnswerContext,
     a: Analysis,
@@ -155,7 +95,7 @@ def concept(
     sentences for which `avoid` holds are not quoted (already said elsewhere in the answer)."""
     if not a.subject and "concept" in a.cues and a.terms:
         term = "".join(dict.fromkeys(a.terms))  # "what does bansou shien mean?": 伴走 + 支援
-        if any(_defines(x.text, term) for x in ctx.sentences):
+        if any(defines_term(x.text, term) for x in ctx.sentences):
             a = replace(a, subject=term)  # a term the report defines is asked for
     if not a.subject and all(t in generic_ja() for t in a.terms) and section is None:
         return None  # only 「伴走支援」「企業」: any passage would do, so none answers
@@ -166,7 +106,7 @@ def concept(
         scored = [x for x in scored if not avoid(x[2])]
     if not scored:
         return None
-    variants = _subject_variants(a.subject)
+    variants = subject_variants(a.subject)
     later = any(DEFERRED.search(x.text) for _s, _c, x in scored[:5])  # 「次号で報告」 answers it honestly
     if (
         "concept" in a.cues
@@ -252,28 +192,6 @@ def support_sentence(ctx: AnswerContext, a: Analysis, chart: Chart, labels: list
     if (not labels or len(labels) > 3) and scored[0][1] >= 0.35:
         return scored[0][2]  # a question about the whole chart: the report's own summary of it
     return None
-
-
-def _defines(text: str, term: str) -> bool:
-    """Is `term` defined here: 「Xとは」「X：」「Xを指す」「…を“X”と称している」."""
-    t = re.escape(term)
-    return bool(re.search(rf"{t}”?(とは|：|を指|のこと)|を“?{t}”?、?(と称|と呼)|“{t}”と称", text))
-
-
-def _subject_variants(subject: str | None) -> list[str]:
-    """「課題解決型の伴走支援」 -> also 「課題解決型」: the term a definition is printed under."""
-    if not subject:
-        return []
-    out = [subject]
-    stripped = re.sub(r"(の|という|による)?(伴走支援|支援|もの|こと)$", "", subject)
-    if stripped and stripped != subject:
-        out.append(stripped)
-    out.extend(x for x in re.findall(r"[\u3040-\u30ff\u3400-\u9fff々ー]{2,}", subject) if x not in out)
-    parts = re.split(
-        r"の|から|へ|と|や|、|・|「|」", stripped or subject
-    )  # 「モノの支援からコトの支援へ」 -> モノ, コト
-    out.extend(p for p in parts if len(p) >= 2 and p not in out and p not in ("伴走支援", "支援"))
-    return out
 
 
 def _core(label: str) -> str:
