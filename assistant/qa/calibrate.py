@@ -8,6 +8,12 @@ the best coverage a report passage reaches (`score_sentences`). A threshold t an
 with score ≥ t: answerable ones become answers (good), out-of-scope ones become false answers
 (bad). The chosen t is the lowest with no false answer on the labelled data, plus a margin; when no
 threshold separates the two (measured so far: none does), the fallback stays off (1.01).
+
+A second curve is over every labelled question: the closeness of the question to the questions a
+report sentence answers (corpus/questions.yaml, `PassageIndex`). From `passage_sure` up, that
+closeness alone is evidence that the report speaks to the question, enough to quote it when its
+words are only the report's subject (「伴走支援」「企業」) or are words the report never uses. The
+chosen value is the lowest on the grid that at most 1 % of the out-of-scope questions reach.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from assistant.settings import load_settings
 
 GRID = [round(0.30 + 0.05 * i, 2) for i in range(15)]
 MARGIN = 0.05
+PROSE_KINDS = ("concept", "why", "advice")
+OUT_OF_SCOPE_RATE = 0.01  # the share of out-of-scope questions that may reach passage_sure
 
 
 def scores(paths: Sequence[Path], store: Path | None) -> list[tuple[float, bool, str]]:
@@ -44,6 +52,32 @@ def scores(paths: Sequence[Path], store: Path | None) -> list[tuple[float, bool,
         scored = score_sentences(ctx, a, hits)
         out.append((max((c for _s, c, _r in scored), default=0.0), bool(item["answerable"]), item["id"]))
     return out
+
+
+def passage_points(paths: Sequence[Path], store: Path | None) -> list[tuple[float, bool, str]]:
+    """(closeness to the nearest sentence's questions, answerable prose question?, id) for every
+    prose question and every out-of-scope one."""
+    from assistant.engine import Engine
+
+    engine = Engine.open(load_settings(store=store))
+    passages = engine.composer.context.passages
+    out = []
+    for item in read_items(paths):
+        prose = bool(item["answerable"]) and item.get("kind") in PROSE_KINDS
+        if passages is None or not (prose or not item["answerable"]):
+            continue
+        turns = [Turn.coerce(t) for t in item.get("history", [])]
+        a = engine._analyze_step({"question": item["question"], "history": turns})
+        out.append((float(passages.scores(a.text).max(initial=0.0)), prose, item["id"]))
+    return out
+
+
+def choose_sure(points: list[tuple[float, bool, str]]) -> float:
+    out = [s for s, ok, _ in points if not ok]
+    for t in GRID:
+        if sum(s >= t for s in out) <= OUT_OF_SCOPE_RATE * len(out):
+            return t
+    return 1.01
 
 
 def curve(points: list[tuple[float, bool, str]]) -> list[tuple[float, int, int]]:
@@ -77,13 +111,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"chosen: {need} ({'off: no threshold separates them' if need > 1 else 'highest out-of-scope score + margin'})"
     )
+    near = passage_points(args.qa, args.store)
+    prose, out = sum(ok for _, ok, _ in near), sum(not ok for _, ok, _ in near)
+    print(f"closeness to a sentence's questions: {prose} prose questions, {out} out of scope")
+    print("threshold  prose-reaching  out-of-scope-reaching")
+    near_rows = [
+        (t, sum(ok and s >= t for s, ok, _ in near), sum(not ok and s >= t for s, ok, _ in near)) for t in GRID
+    ]
+    for t, good, bad in near_rows:
+        print(f"{t:9.2f}  {good:14d}  {bad:20d}")
+    sure = choose_sure(near)
+    print(f"chosen passage_sure: {sure}")
     if args.write:
         target = Path(__file__).resolve().parents[1] / "data" / "calibration.yaml"
         rows = "\n".join(f"#   {t:.2f}  {g:3d} recovered  {b:3d} false answers" for t, g, b in curve(points))
+        near_text = "\n".join(f"#   {t:.2f}  {g:4d} prose  {b:3d} out of scope" for t, g, b in near_rows)
         target.write_text(
             "# Written by `python -m assistant.qa.calibrate` on the labelled QA sets. The coverage a report\n"
             "# passage needs before a question the grammar could not place is answered from the text.\n"
-            f"# {len(points)} refused questions; the curve:\n{rows}\nfallback_need: {need}\n",
+            f"# {len(points)} refused questions; the curve:\n{rows}\nfallback_need: {need}\n"
+            "# The closeness to the questions a sentence answers from which that alone shows the report\n"
+            f"# speaks to a question: at most {OUT_OF_SCOPE_RATE:.0%} of the out-of-scope questions reach it.\n"
+            f"# {prose} answerable prose questions, {out} out of scope; how many reach each value:\n"
+            f"{near_text}\npassage_sure: {sure}\n",
             encoding="utf-8",
         )
     return 0

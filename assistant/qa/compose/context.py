@@ -40,6 +40,9 @@ class AnswerContext:
     # the coverage a passage needs before the last-resort answer from the report's text;
     # chosen on labelled questions (assistant/data/calibration.yaml, `python -m assistant.qa.calibrate`)
     fallback_need: float = 1.0
+    # the closeness to the questions a sentence answers that alone shows the report speaks to a
+    # question (calibration.yaml `passage_sure`; above 1 never)
+    passage_sure: float = 1.01
     # which sentence answers a question, from the questions each sentence answers (corpus data)
     passages: PassageIndex | None = None
     # reads a piece of the question (a clause) with the intent model too; the grammar alone by default
@@ -52,6 +55,7 @@ class AnswerContext:
         index: StoreIndex,
         understander: Understander,
         fallback_need: float = 1.0,
+        passage_sure: float = 1.01,
         normalize: Callable[[str], str] | None = None,
         read: Callable[[str], Analysis] | None = None,
     ) -> AnswerContext:
@@ -74,6 +78,7 @@ class AnswerContext:
             doc=next(iter(index.documents.values())),
             sentences=sentences,
             fallback_need=fallback_need,
+            passage_sure=passage_sure,
             read=read,
             passages=PassageIndex(
                 [x.text for x in sentences],
@@ -91,6 +96,12 @@ class AnswerContext:
                 if not (sid[0].isdigit() and "-" in sid)  # numbered sections are found through their charts
             },
         )
+
+
+def passage_sure(ctx: AnswerContext, a: Analysis) -> bool:
+    """The question is as close to the questions one report sentence answers as in-scope questions
+    are and out-of-scope ones (almost) never: the report speaks to it, whatever its words."""
+    return ctx.passages is not None and float(ctx.passages.scores(a.text).max(initial=0.0)) >= ctx.passage_sure
 
 
 def section_named(ctx: AnswerContext, a: Analysis) -> str | None:

@@ -20,7 +20,7 @@ from assistant.qa.compose.charts import (
     pick_chart,
 )
 from assistant.qa.compose.clauses import by_clause
-from assistant.qa.compose.context import AnswerContext, section_named, section_words
+from assistant.qa.compose.context import AnswerContext, passage_sure, section_named, section_words
 from assistant.qa.compose.merge import merge_answers
 from assistant.qa.compose.meta import abstain, excluded_group, meta_answer
 from assistant.qa.compose.text import REASONS, VIEWS, concept, deferred_about, next_issue, summary
@@ -162,7 +162,7 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
         not chart_ok or meta in ("period", "publisher", "author", "title", "structure", "about") or not has_row
     ):
         return meta_answer(ctx, a, meta)
-    if a.lang == "ja" and len(set(a.unknown)) >= 2 and not chart_ok:
+    if a.lang == "ja" and len(set(a.unknown)) >= 2 and not chart_ok and not passage_sure(ctx, a):
         return abstain(ctx, a, reason="none")
     if named is not None and named not in ctx.chart_sections:
         ans = concept(ctx, a, hits, strict=False)  # 「まとめでは…」「in the column…」: that part's own text
@@ -251,8 +251,15 @@ class Composer:
         normalize: Callable[[str], str] | None = None,
         read: Callable[[str], Analysis] | None = None,
     ) -> None:
-        need = float(load_yaml("calibration.yaml")["fallback_need"])
-        self.context = AnswerContext.build(index, understander, fallback_need=need, normalize=normalize, read=read)
+        calibration = load_yaml("calibration.yaml")
+        self.context = AnswerContext.build(
+            index,
+            understander,
+            fallback_need=float(calibration["fallback_need"]),
+            passage_sure=float(calibration.get("passage_sure", 1.01)),
+            normalize=normalize,
+            read=read,
+        )
 
     def compose(self, a: Analysis, hits: Callable[[], list[Hit]]) -> Answer:
         return compose(self.context, a, hits)

@@ -14,6 +14,7 @@ from assistant.qa.compose.context import (
     AnswerContext,
     SentenceRef,
     english_of,
+    passage_sure,
     section_label,
     section_named,
     section_words,
@@ -97,7 +98,7 @@ def concept(
         term = "".join(dict.fromkeys(a.terms))  # "what does bansou shien mean?": 伴走 + 支援
         if any(defines_term(x.text, term) for x in ctx.sentences):
             a = replace(a, subject=term)  # a term the report defines is asked for
-    if not a.subject and all(t in generic_ja() for t in a.terms) and section is None:
+    if not a.subject and all(t in generic_ja() for t in a.terms) and section is None and not passage_sure(ctx, a):
         return None  # only 「伴走支援」「企業」: any passage would do, so none answers
     named = section_named(ctx, a) if section is None else None
     section = section or named
