@@ -44,3 +44,31 @@ def test_a_definition_ranks_the_defining_sentence_first(real_service) -> None:  
     a = engine.analyze("施策実行型ってどういう意味？")
     best = score_sentences(engine.composer.context, a, [])[0][2]
     assert best.text.startswith("※2")
+
+
+def test_advice_weights_file_names_only_known_features() -> None:
+    from assistant.qa.compose import advice_rank
+
+    data = load_yaml("advice_ranker.yaml")["weights"]
+    assert set(data) <= set(advice_rank.FEATURES), set(data) - set(advice_rank.FEATURES)
+    assert advice_rank.weights()[advice_rank.FEATURES.index("dense")] > 0
+
+
+def test_advice_quotes_the_report_on_the_situation_described(real_service) -> None:  # type: ignore[no-untyped-def]
+    """An owner describing a situation the report describes (tools bought and left unused) gets the
+    report's response to it, not the sentence that shares most words (IT導入補助金)."""
+    a = real_service.ask("会計ソフトを補助金で入れたんやけど、社員が誰も使えてへん。どないしたらええ？")
+    assert "使いこなせていない" in a.answer and "専門家" in a.answer, a.answer
+    assert "column" in {c.section for c in a.citations}
+
+
+def test_advice_candidates_rank_without_embeddings(real_service) -> None:  # type: ignore[no-untyped-def]
+    """The embedding is one signal: with none (an embedder that failed), the other evidence still ranks."""
+    from assistant.qa.compose.advice_rank import FEATURES, candidates, features
+
+    ctx = real_service.composer.context
+    cands, _vectors = candidates(ctx)
+    a = real_service.analyze("費用が心配で踏み出せない。どうしたらいい？")
+    x = features(ctx, a, ["費用"], cands, None)
+    assert x.shape == (len(cands), len(FEATURES))
+    assert not x[:, FEATURES.index("dense")].any() and x[:, FEATURES.index("overlap")].any()
