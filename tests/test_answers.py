@@ -264,3 +264,13 @@ def test_english_advice_is_not_matched_through_function_words(real_service) -> N
 def test_who_wrote_the_summary_is_answered_with_what_it_says(real_service) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask("まとめを書いた所長は何を言ってる？")
     assert "平良" in a.answer and "およそ半分" in a.answer, a.answer
+
+
+def test_why_quotes_the_cause_not_only_the_fact(real_service) -> None:  # type: ignore[no-untyped-def]
+    """The best passage may only state what is asked about; a why answer adds the sentence of that
+    section that gives the cause, marked as a cut when the report has sentences between them."""
+    a = real_service.ask("国の中小企業支援って、なんで“モノ”から“コト”へ移ってきとるん？")
+    assert "要因" in a.answer or "テクノロジー" in a.answer, a.answer
+    assert a.citations[0].section == "column"
+    quote = a.citations[0].quote
+    assert quote in a.answer and ("（中略）" in quote or "要因" in quote.split("。")[0])

@@ -5,6 +5,8 @@ from __future__ import annotations
 from assistant.qa.compose.context import AnswerContext, SentenceRef
 from assistant.records import Chart, Citation, Row, fmt_value
 
+ELLIPSIS = "（中略）"
+
 
 def chart_citation(ctx: AnswerContext, n: int, chart: Chart, rows: list[Row], lang: str) -> Citation:
     shown = rows or list(chart.rows)
@@ -32,6 +34,17 @@ def chart_citation(ctx: AnswerContext, n: int, chart: Chart, rows: list[Row], la
     )
 
 
+def joined(ctx: AnswerContext, sents: list[SentenceRef]) -> str:
+    """The sentences as one quote, with 「（中略）」 where the report has sentences between them."""
+    where = {id(s): i for i, s in enumerate(ctx.sentences)}
+    out = []
+    for i, s in enumerate(sents):
+        if i and where.get(id(s), -1) != where.get(id(sents[i - 1]), -2) + 1:
+            out.append(ELLIPSIS)
+        out.append(s.text)
+    return "".join(out)
+
+
 def text_citation(ctx: AnswerContext, n: int, sents: list[SentenceRef]) -> Citation:
     chunk = ctx.index.chunks[sents[0].chunk]
     return Citation(
@@ -39,7 +52,7 @@ def text_citation(ctx: AnswerContext, n: int, sents: list[SentenceRef]) -> Citat
         doc=chunk.doc,
         section=chunk.section,
         title=ctx.section_titles.get(chunk.section, chunk.title),
-        quote="".join(s.text for s in sents),
+        quote=joined(ctx, sents),
         page=chunk.page,
         chart=None,
         base=None,

@@ -24,6 +24,7 @@ from assistant.qa.compose.ranking import DEFERRED, REASONS, VIEWS, defines_term,
 from assistant.qa.lexicon import generic_ja
 from assistant.records import Answer, Chart
 
+CAUSE_SHARE = 0.5  # a sentence giving a cause joins a why answer from this share of the best score
 CONTINUES = re.compile(r"^(これ|それ|この|その|こうした|このような|そうした)")
 REFERS_BACK = re.compile(r"このような|こうした|そうした|これら|この(制度|事業|状況|背景)")
 FINDINGS = re.compile(r"分かりました|明らかになった|示された|上位の回答")
@@ -132,6 +133,7 @@ def concept(
             need = min(need, 0.5)  # 「…事業ってどんなやつ？」: the best passage names what is to be defined
             if a.asks.get("concept", 0.0) >= 0.9 and not a.unknown:
                 need = min(need, 0.3)  # 「自走化ってよく出てくるけど、要するに？」: the framing is not the topic
+    ranked = scored  # every passage, for the cause of what the covering one states
     scored = [x for x in scored if x[1] >= need]  # only passages that cover the question can answer it
     if not scored:
         return None
@@ -158,9 +160,14 @@ def concept(
             break
         if s not in lead and s not in rest and not DEFERRED.search(s.text):
             rest.append(s)
-    chosen = lead + sorted(rest, key=lambda s: s.pos)  # the best passage first, then the others in report order
+    if "why" in a.cues and not any(REASONS.search(x.text) or VIEWS.search(x.text) for x in lead + rest):
+        # 「モノからコトへ広がった」 states it; 「要因の一つが…」 says why
+        cause = _cause(ctx, ranked, best, best_score)
+        if cause is not None and cause not in lead + rest:
+            rest = [x for x in rest if x.chunk == cause.chunk][:1] + [cause]
+    chosen = lead + sorted(rest, key=lambda s: (s.chunk, s.pos))  # the best passage first, then in report order
     cite = text_citation(ctx, 1, chosen)
-    quote = "".join(s.text for s in chosen)
+    quote = cite.quote
     if a.lang == "en":
         where = section_label(ctx, cite.section, "en")
         gist = english_of(ctx, quote)
@@ -172,6 +179,26 @@ def concept(
     else:
         text = f"{quote}[1]"
     return Answer(a.question, text, False, [cite], [], a.lang, kind="concept")
+
+
+def _cause(
+    ctx: AnswerContext, scored: list[tuple[float, float, SentenceRef]], best: SentenceRef, best_score: float
+) -> SentenceRef | None:
+    """For a why question whose best passage states the fact without a reason: the best-scored
+    sentence of the same section that gives a cause or the authors' reading of one, when it scores
+    at least half as well."""
+    section = ctx.index.chunks[best.chunk].section
+    for sc, _cov, s in scored[1:]:
+        if sc < CAUSE_SHARE * best_score:
+            return None
+        if (
+            ctx.index.chunks[s.chunk].section == section
+            and (REASONS.search(s.text) or VIEWS.search(s.text))
+            and not re.search(r"\d", s.text)
+            and not DEFERRED.search(s.text)
+        ):
+            return s
+    return None
 
 
 def support_sentence(ctx: AnswerContext, a: Analysis, chart: Chart, labels: list[str]) -> SentenceRef | None:
