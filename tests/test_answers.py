@@ -274,3 +274,21 @@ def test_why_quotes_the_cause_not_only_the_fact(real_service) -> None:  # type: 
     assert a.citations[0].section == "column"
     quote = a.citations[0].quote
     assert quote in a.answer and ("（中略）" in quote or "要因" in quote.split("。")[0])
+
+
+@pytest.mark.parametrize(
+    ("question", "expect"),
+    [
+        ("この報告書で言う「第三者」って、たとえばどういう相手？", "金融機関"),  # defined by its examples
+        ("Bansou shien to wa nan desu ka? Keieikonsaru to onaji?", "継続的に対話"),  # defined, though a chart names konsaru
+        ("What was the Digitalization Support Corps that the report mentions?", "2020"),  # a title-case name of a report thing
+        ("支援機関のグラフの「その他」には何が含まれてる？", "社労士"),  # a row's content, no figure asked
+    ],
+)
+def test_concepts_the_report_explains_in_passing(real_service, question, expect) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question)
+    assert not a.abstained and expect in a.answer, a.answer
+
+
+def test_a_proper_noun_around_a_generic_word_is_still_refused(real_service) -> None:  # type: ignore[no-untyped-def]
+    assert real_service.ask("Does Mizuho Bank offer hands-on support to small firms?").abstained

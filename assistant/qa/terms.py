@@ -79,6 +79,9 @@ def age_rows(ranges: list[tuple[tuple[int, int], Owner]], text_ja: str, text_en:
     return out, uncovered
 
 
+TITLE_RUN = re.compile(r"[A-Z][A-Za-z\-]*(?: [A-Z][A-Za-z\-]*){1,6}")  # bounded: at most seven words
+
+
 def content_terms(u: Understander, text: str, lang: Language) -> tuple[list[str], list[str], list[str], list[str]]:
     """The question's tokens (for BM25), content terms, terms the report never uses, proper nouns."""
     ordinary = ordinary_ja()
@@ -123,6 +126,13 @@ def content_terms(u: Understander, text: str, lang: Language) -> tuple[list[str]
                     # the report's own katakana words (モノ, コト) are terms even where Sudachi reads 物, 事
                     katakana = re.fullmatch(r"[\u30a0-\u30ff]+", ja) is not None
                     terms.extend(x for x in u.tokenizer.tokens(ja) if katakana or x not in ordinary)
+        # "SME Digitalization Support Team": a title-case name that holds a glossary phrase is the
+        # report's thing under another name, not a proper noun the report lacks
+        named = [
+            (r.start(), r.end())
+            for r in TITLE_RUN.finditer(text)
+            if any(r.start() <= s and e <= r.end() and " " in low[s:e] for s, e in covered)  # not "Mizuho Bank"
+        ]
         for m in re.finditer(r"[a-z][a-z'\-]+", low):
             w = m.group(0)
             if w in stop or any(s <= m.start() < e for s, e in covered):
@@ -130,7 +140,13 @@ def content_terms(u: Understander, text: str, lang: Language) -> tuple[list[str]
             if w not in u.en_known and w.rstrip("s") not in u.en_known:
                 unknown.append(w)
                 original = text[m.start() : m.end()]
-                if original[:1].isupper() and m.start() > 0 and not re.search(r"[.?!]\s*$", text[: m.start()]):
+                in_name = any(s <= m.start() < e for s, e in named)
+                if (
+                    original[:1].isupper()
+                    and m.start() > 0
+                    and not in_name
+                    and not re.search(r"[.?!]\s*$", text[: m.start()])
+                ):
                     proper.append(original)
     return tokens, terms, unknown, proper
 

@@ -23,6 +23,7 @@ from assistant.qa.compose.clauses import by_clause
 from assistant.qa.compose.context import AnswerContext, passage_sure, section_named, section_words
 from assistant.qa.compose.merge import merge_answers
 from assistant.qa.compose.meta import abstain, excluded_group, meta_answer
+from assistant.qa.compose.ranking import defines_term, subject_variants
 from assistant.qa.compose.text import REASONS, VIEWS, concept, deferred_about, next_issue, summary
 from assistant.qa.grammar import Understander
 from assistant.qa.lexicon import generic_ja
@@ -170,7 +171,8 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
             return ans
     numeric = bool(a.cues & {"figure", "ranking", "least", "all"})  # 「何が違う」 compares ideas, not figures
     if a.cues & {"concept", "opinion"} and not numeric and (not quantity or a.subject):
-        if chart_ok and chart_id is not None:  # 「支援機関の「その他」って？」: that chart's own text first
+        defined = any(defines_term(x.text, v) for v in subject_variants(a.subject)[:1] for x in ctx.sentences)
+        if chart_ok and chart_id is not None and not defined:  # 「支援機関の「その他」って？」: that chart's text first
             ans = concept(ctx, a, hits, strict=False, section=ctx.index.charts[chart_id].section)
             if ans is not None and not ans.abstained:
                 return ans

@@ -170,9 +170,12 @@ def score_sentences(
 
 
 def defines_term(text: str, term: str) -> bool:
-    """Is `term` defined here: 「Xとは」「X：」「Xを指す」「…を“X”と称している」."""
+    """Is `term` defined here: 「Xとは」「X：」「Xを指す」「X（…など）」「…を“X”と称している」."""
     t = re.escape(term)
-    return bool(re.search(rf"{t}”?(とは|：|を指|のこと)|を“?{t}”?、?(と称|と呼)|“{t}”と称", text))
+    # 「第三者（地域の商工団体や士業、金融機関…など）」: a term defined by the examples after it
+    return bool(
+        re.search(rf"{t}”?(とは|：|を指|のこと|（[^（）]{{4,80}}など）)|を“?{t}”?、?(と称|と呼)|“{t}”と称", text)
+    )
 
 
 def subject_variants(subject: str | None) -> list[str]:

@@ -208,8 +208,10 @@ def support_sentence(ctx: AnswerContext, a: Analysis, chart: Chart, labels: list
         return None
     numeric = re.compile(r"\d|割|半数")
     top = _core(labels[0]) if labels else ""
+    # 「「その他」ってどんなのが入ってる？」 asks no figure: the sentence about that row answers it
+    describes = not a.cues & {"figure", "ranking", "least", "comparison", "all", "superlative", "topn", "nth"}
     for _score, _cov, s in scored:
-        if top and top in s.text and (numeric.search(s.text) or "why" in a.cues):
+        if top and top in s.text and (numeric.search(s.text) or "why" in a.cues or describes):
             return s
     for _score, coverage, s in scored[:8]:
         mentions = any(_core(lbl) and _core(lbl) in s.text for lbl in labels)
