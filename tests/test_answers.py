@@ -280,8 +280,14 @@ def test_why_quotes_the_cause_not_only_the_fact(real_service) -> None:  # type: 
     ("question", "expect"),
     [
         ("この報告書で言う「第三者」って、たとえばどういう相手？", "金融機関"),  # defined by its examples
-        ("Bansou shien to wa nan desu ka? Keieikonsaru to onaji?", "継続的に対話"),  # defined, though a chart names konsaru
-        ("What was the Digitalization Support Corps that the report mentions?", "2020"),  # a title-case name of a report thing
+        (
+            "Bansou shien to wa nan desu ka? Keieikonsaru to onaji?",
+            "継続的に対話",
+        ),  # defined, though a chart names konsaru
+        (
+            "What was the Digitalization Support Corps that the report mentions?",
+            "2020",
+        ),  # a title-case name of a report thing
         ("支援機関のグラフの「その他」には何が含まれてる？", "社労士"),  # a row's content, no figure asked
     ],
 )
