@@ -298,3 +298,10 @@ def test_concepts_the_report_explains_in_passing(real_service, question, expect)
 
 def test_a_proper_noun_around_a_generic_word_is_still_refused(real_service) -> None:  # type: ignore[no-untyped-def]
     assert real_service.ask("Does Mizuho Bank offer hands-on support to small firms?").abstained
+
+
+def test_a_term_explained_later_also_cites_where_it_is_introduced(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("このレポートの「自走化」って要するにどういうこと？")
+    sections = [c.section for c in a.citations]
+    assert "自ら変革" in a.answer and "3" in sections and "intro" in sections, (a.answer, sections)
+    assert "初めて使われています" in a.answer and "[2]" in a.answer

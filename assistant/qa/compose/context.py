@@ -121,7 +121,7 @@ def section_label(ctx: AnswerContext, section: str, lang: str) -> str:
     title = ctx.section_titles.get(section, "")
     if lang == "en":
         return f"section {section} ({title})" if section[0].isdigit() else f"the {section} ({title})"
-    return f"{section}「{title}」"
+    return f"{section}「{title}」" if section[0].isdigit() else f"「{title}」"  # intro, column: by their titles
 
 
 def english_of(ctx: AnswerContext, quote: str) -> str:

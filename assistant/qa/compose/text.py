@@ -20,7 +20,15 @@ from assistant.qa.compose.context import (
     section_words,
 )
 from assistant.qa.compose.meta import abstain
-from assistant.qa.compose.ranking import DEFERRED, REASONS, VIEWS, defines_term, score_sentences, subject_variants
+from assistant.qa.compose.ranking import (
+    DEFERRED,
+    QUOTED,
+    REASONS,
+    VIEWS,
+    defines_term,
+    score_sentences,
+    subject_variants,
+)
 from assistant.qa.lexicon import generic_ja
 from assistant.records import Answer, Chart
 
@@ -178,7 +186,38 @@ def concept(
         )
     else:
         text = f"{quote}[1]"
-    return Answer(a.question, text, False, [cite], [], a.lang, kind="concept")
+    cites = [cite]
+    first = _introduced(ctx, a, chosen)
+    if first is not None:  # 「自走化」 is explained at the end but introduced with the definition
+        cites.append(text_citation(ctx, 2, [first]))
+        if a.lang == "en":
+            where = section_label(ctx, cites[1].section, "en")
+            gist = english_of(ctx, first.text)
+            text += f" The term first appears in {where} [2]: " + (
+                f"{gist} (「{first.text}」)" if gist else f"「{first.text}」"
+            )
+        else:
+            text += f"この語は{section_label(ctx, cites[1].section, 'ja')}で初めて使われています：「{first.text}」[2]"
+    return Answer(a.question, text, False, cites, [], a.lang, kind="concept")
+
+
+def _introduced(ctx: AnswerContext, a: Analysis, chosen: list[SentenceRef]) -> SentenceRef | None:
+    """For a concept the quoted passage uses without defining: the sentence where the report first
+    uses the term, when that is in another section (where it is introduced)."""
+    if "concept" not in a.cues:
+        return None
+    used = [
+        v
+        for v in [*subject_variants(a.subject), *QUOTED.findall(a.question)]
+        if len(v) >= 2 and v not in generic_ja() and any(v in x.text for x in chosen)  # the term the quote uses
+    ]
+    if not used or any(defines_term(x.text, used[0]) for x in chosen):
+        return None
+    first = next(x for x in ctx.sentences if used[0] in x.text)
+    if first in chosen:
+        return None
+    sections = {ctx.index.chunks[x.chunk].section for x in chosen}
+    return first if ctx.index.chunks[first.chunk].section not in sections else None
 
 
 def _cause(
