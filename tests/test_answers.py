@@ -305,3 +305,17 @@ def test_a_term_explained_later_also_cites_where_it_is_introduced(real_service) 
     sections = [c.section for c in a.citations]
     assert "自ら変革" in a.answer and "3" in sections and "intro" in sections, (a.answer, sections)
     assert "初めて使われています" in a.answer and "[2]" in a.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "「回答企業数」と「回答総数」は何が違うんですか？数字がずれてます",
+        "What's the difference between the number of responding companies and the total number of answers?",
+    ],
+)
+def test_what_the_two_bases_of_a_multiple_answer_chart_count(real_service, question) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question)
+    assert not a.abstained and "205" in a.answer and "303" in a.answer, a.answer
+    assert ("複数回答" in a.answer) or ("multiple-answer" in a.answer)
+    assert all(c.chart for c in a.citations) and "記載がありません" not in a.answer

@@ -28,7 +28,9 @@ def _label_core(label: str) -> str:
 
 
 QUOTED = re.compile(r"「[^「」]{0,60}」")
-NAMED_MEASURES = frozenset({"ever"})  # 「一度でも受けたことがある」割合: a quoted measure still names the measure
+NAMED_MEASURES = frozenset(
+    {"ever", "bases"}
+)  # 「一度でも受けたことがある」割合, 「回答企業数」と「回答総数」: quoted, still named
 
 
 EN_FACET_FRAME = re.compile(r"^(among|for|by|of|in|which)\s+|\s+(vs|versus|or|and)$")

@@ -22,7 +22,7 @@ from assistant.qa.compose.charts import (
 from assistant.qa.compose.clauses import by_clause
 from assistant.qa.compose.context import AnswerContext, passage_sure, section_named, section_words
 from assistant.qa.compose.merge import merge_answers
-from assistant.qa.compose.meta import abstain, excluded_group, meta_answer
+from assistant.qa.compose.meta import abstain, bases_answer, excluded_group, meta_answer
 from assistant.qa.compose.ranking import defines_term, subject_variants
 from assistant.qa.compose.text import REASONS, VIEWS, concept, deferred_about, next_issue, summary
 from assistant.qa.grammar import Understander
@@ -44,6 +44,8 @@ def compose(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> A
     percent = chart_id is not None and ctx.index.charts[chart_id].unit == "%"
     plan = make_plan(a, ctx.understander.analyze, percent_chart=percent, framing=ctx.understander.framing)
     main = compose_main(ctx, plan.main, hits)
+    if "bases" in plan.main.cues:
+        return main  # what the two bases count is the whole answer; each is printed in it
     deferred = main.abstained and bool(main.citations)  # the report says this comes in its next issue
     if plan.advice and not deferred:
         views = advice(ctx, plan.main)
@@ -139,6 +141,8 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
             return abstain(ctx, a, reason="none")
         note = NO_NAMES_EN if a.lang == "en" else NO_NAMES_JA
         return replace(ans, answer=note + ans.answer)
+    if "bases" in a.cues:  # 「回答企業数と回答総数の違い」: what a multiple-answer chart counts
+        return bases_answer(ctx, a, chart_id)
     meta = next(
         (k for k in ("period", "respondents", "publisher", "author", "title", "structure", "about") if k in a.cues),
         None,

@@ -10,6 +10,37 @@ from assistant.qa.compose.phrasing import en_period
 from assistant.records import Answer, Chart, Citation, echoable
 
 
+def bases_answer(ctx: AnswerContext, a: Analysis, chart_id: str | None) -> Answer:
+    """「回答企業数と回答総数って何が違う？」: a multiple-answer chart counts the companies that answered
+    and every answer they gave; the chart's own two numbers, and that it is multiple-answer, say so."""
+    charts = [c for c in ctx.index.charts.values() if c.multiple and c.base.companies and c.base.responses]
+    named = [c for c in charts if c.id == chart_id]
+    shown = named or charts
+    if not shown:
+        return abstain(ctx, a, reason="none")
+    en = a.lang == "en"
+    cites = [chart_citation(ctx, i + 1, c, [], a.lang) for i, c in enumerate(shown)]
+    if en:
+        each = "; ".join(
+            f"“{c.title_en}”: {c.base.companies} companies gave {c.base.responses} answers [{i + 1}]"
+            for i, c in enumerate(shown)
+        )
+        text = (
+            "These charts are multiple-answer: the number of responding companies counts the firms that "
+            f"answered, and the total number of answers counts every option they ticked, so it is larger. {each}."
+        )
+    else:
+        each = "、".join(
+            f"「{c.title}」は回答企業数{c.base.companies}社に対し回答総数{c.base.responses}件[{i + 1}]"
+            for i, c in enumerate(shown)
+        )
+        text = (
+            "これらのグラフは複数回答です。回答企業数は回答した企業の数、回答総数は各社が選んだ回答をすべて"
+            f"数えた延べ数なので、回答総数のほうが多くなります。{each}です。"
+        )
+    return Answer(a.question, text, False, cites, [], a.lang, kind="meta")
+
+
 def meta_answer(ctx: AnswerContext, a: Analysis, kind: str) -> Answer:
     d = ctx.doc
     en = a.lang == "en"
