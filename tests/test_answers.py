@@ -319,3 +319,19 @@ def test_what_the_two_bases_of_a_multiple_answer_chart_count(real_service, quest
     assert not a.abstained and "205" in a.answer and "303" in a.answer, a.answer
     assert ("複数回答" in a.answer) or ("multiple-answer" in a.answer)
     assert all(c.chart for c in a.citations) and "記載がありません" not in a.answer
+
+
+@pytest.mark.parametrize(
+    ("history", "question", "expect"),
+    [
+        (["受けてない理由の第1位ってなに？"], "それは何件？", "162件"),  # 「1位」 asks for the top as well as 一番多い
+        (
+            ["支援機関でいちばん多いのは？"],
+            "それ、全体のどれくらい？",
+            "148",
+        ),  # 「全体」 frames the share: the top row's chart
+    ],
+)
+def test_it_after_a_ranking_is_the_top_row(real_service, history, question, expect) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question, history)
+    assert expect in a.answer and a.citations[0].chart in ("2-3", "1-3"), a.answer

@@ -18,6 +18,7 @@ PLURAL = re.compile(
 )
 NEXT_GROUP = re.compile(r"次の(層|年代|年齢|グループ|区分|世代)|\bnext (age )?(group|band|bracket|one up)\b")
 KIND_CUES = {"ranking", "least", "comparison", "figure", "concept", "why"}
+RANK_ASKED = 0.5  # the intent model's confidence that the turn before asked for the top or the bottom
 
 
 def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, prev: Analysis) -> Analysis:
@@ -95,10 +96,16 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
         and not prev.rows.get(prev_chart)
         and not asks_rank
     ):
-        top = _top_row(charts[prev_chart], "least" in prev.cues, (prev.columns.get(prev_chart) or [""])[0])
-        if top is not None and prev.cues & {"ranking", "superlative", "least"}:
-            rows[prev_chart] = [top]  # 「一番多いのは？」→「それって全体の何割？」: "it" is the answer's top row
-            scores[prev_chart] = scores.get(prev_chart, 0.0) + 4.0  # 「全体」 here frames the share, names no chart
+        least = "least" in prev.cues or prev.asks.get("least", 0.0) >= RANK_ASKED
+        top = _top_row(charts[prev_chart], least, (prev.columns.get(prev_chart) or [""])[0])
+        ranked = prev.cues & {"ranking", "superlative", "least", "claim_top"} or any(
+            prev.asks.get(k, 0.0) >= RANK_ASKED for k in ("top", "least")
+        )
+        if top is not None and ranked:
+            # 「一番多いのは？」→「それって全体の何割？」: "it" is the answer's top row, of that chart only;
+            # rows other charts matched in passing are no referent, and 「全体」 frames the share
+            rows = {prev_chart: [top]}
+            scores[prev_chart] = max(scores.values(), default=0.0) + 4.0
     if PLURAL.search(a.text):  # 「その2つ」"both of them": the rows of the turns before, together
         for c, r in prev.seen_rows.items():
             rows[c] = list(dict.fromkeys(r + rows.get(c, [])))
