@@ -98,10 +98,10 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
     ):
         least = "least" in prev.cues or prev.asks.get("least", 0.0) >= RANK_ASKED
         top = _top_row(charts[prev_chart], least, (prev.columns.get(prev_chart) or [""])[0])
-        ranked = prev.cues & {"ranking", "superlative", "least", "claim_top"} or any(
+        asked_rank = bool(prev.cues & {"ranking", "superlative", "least", "claim_top"}) or any(
             prev.asks.get(k, 0.0) >= RANK_ASKED for k in ("top", "least")
         )
-        if top is not None and ranked:
+        if top is not None and asked_rank:
             # 「一番多いのは？」→「それって全体の何割？」: "it" is the answer's top row, of that chart only;
             # rows other charts matched in passing are no referent, and 「全体」 frames the share
             rows = {prev_chart: [top]}
