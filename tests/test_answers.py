@@ -335,3 +335,21 @@ def test_what_the_two_bases_of_a_multiple_answer_chart_count(real_service, quest
 def test_it_after_a_ranking_is_the_top_row(real_service, history, question, expect) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask(question, history)
     assert expect in a.answer and a.citations[0].chart in ("2-3", "1-3"), a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expect"),
+    [
+        ("年齢別の50～54歳の数値とn、除外条件があれば教えてください", "10未満"),
+        ("支援の種別ごとの件数を、注記もつけて", "※1"),
+        ("Owner-age chart, 55-59: the figures, the n and any footnotes", "fewer than 10"),
+    ],
+)
+def test_the_chart_s_printed_note_when_asked(real_service, question, expect) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question)
+    assert expect in a.answer and "記載がありません" not in a.answer, a.answer
+
+
+def test_a_chart_without_a_printed_note_says_so(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("伴走支援の活用状況の割合と、図の注記も教えて")
+    assert "37.1%" in a.answer and "注記はありません" in a.answer, a.answer

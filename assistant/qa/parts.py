@@ -26,11 +26,13 @@ PART_ORDER = (
     "sum",
     "share",
     "base",
+    "note",
     "period",
     "publisher",
     "citation",
     "missing",
 )
+PRINTED_NOTE = re.compile(r"^※|（図注）")  # a note printed with the chart, not one taken from the report's text
 
 
 def _chart_of(ctx: PartContext) -> tuple[Chart | None, int | None]:
@@ -180,6 +182,22 @@ def part_citation(ctx: PartContext) -> str | None:
     return f"Source line (to paste): {line}" if ctx.en else f"貼り付け用の{line}"
 
 
+def part_note(ctx: PartContext) -> str | None:
+    """「注記・除外条件もあわせて」: the chart's own printed notes (※…), as printed."""
+    chart, n = _chart_of(ctx)
+    if chart is None:
+        return None
+    printed = [i for i, x in enumerate(chart.notes) if PRINTED_NOTE.search(x)]
+    source = chart.notes_en if ctx.en and len(chart.notes_en) == len(chart.notes) else chart.notes
+    notes = [source[i].split("表示された")[0].split("; the groups")[0].strip() for i in printed]
+    notes = [x for x in notes if x and x not in ctx.answer.answer]
+    if not printed:
+        return f"The chart carries no printed note [{n}]." if ctx.en else f"この図表に注記はありません[{n}]。"
+    if not notes:
+        return None  # already in the answer
+    return f"Chart note: {' '.join(notes)} [{n}]" if ctx.en else f"図表の注記：{''.join(notes)}[{n}]"
+
+
 def part_missing(ctx: PartContext) -> str | None:
     if not ctx.missing:
         return None
@@ -217,6 +235,7 @@ PARTS: dict[str, Callable[[PartContext], str | None]] = {
     "sum": part_sum,
     "share": part_share,
     "base": part_base,
+    "note": part_note,
     "period": part_period,
     "publisher": part_publisher,
     "citation": part_citation,

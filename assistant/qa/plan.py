@@ -26,6 +26,7 @@ QUANTITY_CUES = frozenset({"figure", "ranking", "comparison", "least", "all", "s
 PART_SIGNALS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "base": (frozenset({"base"}), frozenset({"respondents"})),
     "period": (frozenset({"period"}), frozenset({"period"})),
+    "note": (frozenset(), frozenset({"note"})),
     "publisher": (frozenset({"publisher"}), frozenset({"publisher", "author"})),
     "citation": (frozenset({"citation"}), frozenset({"citation"})),
     "share": (frozenset({"share"}), frozenset({"share"})),
@@ -174,7 +175,7 @@ def make_plan(
         meta = next((k for k in ("period", "respondents", "publisher", "author") if k in main.cues), None)
         if meta is not None and "summary" not in main.cues:  # the main answer is that fact: no repeat
             requested = [p for p in requested if p != META_PART[meta]]
-        requested = [p for p in requested if p in ("base", "period", "publisher", "citation")]
+        requested = [p for p in requested if p in ("base", "note", "period", "publisher", "citation")]
     if percent_chart:  # a share of a percentage chart is a count: 「何社くらい」「人数にしたら」
         counts = chart_ok and COUNT_OF_PERCENT.search(a.text.lower()) is not None
         requested = [p for p in requested if p != "share"] + (["share"] if counts else [])

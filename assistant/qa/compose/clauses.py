@@ -20,7 +20,7 @@ from assistant.records import Answer, echoable
 TEXT_CUES = frozenset({"concept", "why", "opinion", "when"})
 # a clause asking what the report never measures (names, results of support, change over time)
 UNCOVERED_CUES = frozenset({"named", "outcome", "trend", "measure"})
-PART_CUES = META_CUES | {"citation"}
+PART_CUES = META_CUES | {"citation", "note"}
 
 Compose = Callable[[AnswerContext, Analysis, Callable[[], list[Hit]]], Answer]
 
