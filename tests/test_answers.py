@@ -353,3 +353,8 @@ def test_the_chart_s_printed_note_when_asked(real_service, question, expect) -> 
 def test_a_chart_without_a_printed_note_says_so(real_service) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask("伴走支援の活用状況の割合と、図の注記も教えて")
     assert "37.1%" in a.answer and "注記はありません" in a.answer, a.answer
+
+
+def test_a_sum_asked_in_words_is_a_total_and_its_share(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("きっかけの「自ら調べて」と「外的要因の変化から」、足し合わせると何件？205社の何％？")
+    assert "27 + 18 = 45" in a.answer and "45 ÷ 205 = 22.0%" in a.answer, a.answer

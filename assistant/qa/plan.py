@@ -30,7 +30,7 @@ PART_SIGNALS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "publisher": (frozenset({"publisher"}), frozenset({"publisher", "author"})),
     "citation": (frozenset({"citation"}), frozenset({"citation"})),
     "share": (frozenset({"share"}), frozenset({"share"})),
-    "sum": (frozenset({"sum"}), frozenset()),
+    "sum": (frozenset({"sum"}), frozenset({"sum"})),
     "difference": (frozenset({"compare"}), frozenset({"comparison"})),
     "rank_of": (frozenset(), frozenset({"rank_of"})),
     "zero": (frozenset(), frozenset({"zero"})),
@@ -144,6 +144,8 @@ def make_plan(
     a = with_intent_cues(a)
     asks = set(a.asks)
     requested = [p for p, (labels, cues) in PART_SIGNALS.items() if asks & labels or a.cues & cues]
+    if "sum" in a.cues and "sum" in requested:  # 「足すと何件？n=205に対して何％？」: a total, not a gap
+        requested = [p for p in requested if p != "difference"]
     chart_id, has_row, chart_ok = chart_evidence(a)
     quantity = bool(asks & QUANTITY_ASKS or a.cues & QUANTITY_CUES or has_row)
     of_responses = bool(OF_RESPONSES.search(a.text) or OF_RESPONSES.search(a.text.lower()))
