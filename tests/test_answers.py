@@ -363,6 +363,6 @@ def test_a_sum_asked_in_words_is_a_total_and_its_share(real_service) -> None:  #
 def test_a_staff_request_s_framing_words_are_not_topics(real_service) -> None:  # type: ignore[no-untyped-def]
     """「お客様向けの提案書に引用」「ベース」「貼り付け用」 say what the request is for; the figure is still asked."""
     a = real_service.ask(
-        "取引先への提案書に引用したいので、現在伴走支援を受けている企業の割合とベース、調査期間をください"
+        "顧客向けの提案書に引用したいので、現在伴走支援を受けている企業の割合とベース、調査期間をください"
     )
     assert "37.1%" in a.answer and "n=552" in a.answer and "2023年8月21日" in a.answer, a.answer
