@@ -366,3 +366,10 @@ def test_a_staff_request_s_framing_words_are_not_topics(real_service) -> None:  
         "顧客向けの提案書に引用したいので、現在伴走支援を受けている企業の割合とベース、調査期間をください"
     )
     assert "37.1%" in a.answer and "n=552" in a.answer and "2023年8月21日" in a.answer, a.answer
+
+
+def test_which_specific_banks_is_named_as_missing(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(
+        "How many firms get support from banks and financial institutions, and which specific banks do they use?"
+    )
+    assert "37" in a.answer and "does not cover" in a.answer, a.answer
