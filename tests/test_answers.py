@@ -373,3 +373,14 @@ def test_which_specific_banks_is_named_as_missing(real_service) -> None:  # type
         "How many firms get support from banks and financial institutions, and which specific banks do they use?"
     )
     assert "37" in a.answer and "does not cover" in a.answer, a.answer
+
+
+def test_every_quoted_sentence_has_an_english_rendering(real_service) -> None:  # type: ignore[no-untyped-def]
+    """An English answer that quotes the report carries the gist in English beside the Japanese."""
+    from assistant.qa.compose.context import english_of
+
+    ctx = real_service.composer.context
+    missing = [s.text for s in ctx.sentences if not english_of(ctx, s.text)]
+    assert not missing, missing[:3]
+    a = real_service.ask("Why is DX such a common purpose for hands-on support?")
+    assert "COVID" in a.answer or "pandemic" in a.answer or "new normal" in a.answer, a.answer
