@@ -384,3 +384,22 @@ def test_every_quoted_sentence_has_an_english_rendering(real_service) -> None:  
     assert not missing, missing[:3]
     a = real_service.ask("Why is DX such a common purpose for hands-on support?")
     assert "COVID" in a.answer or "pandemic" in a.answer or "new normal" in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expect"),
+    [
+        (
+            "支援が“モノ”から“コト”にシフトした背景って何？",
+            "テクノロジー",
+        ),  # 「…背景って何？」 asks why, not for a term
+        ("高いとためらう会社が多いのはなぜだと見てるの？費用の話", "投資対効果"),  # 費用 (made コスト) still meets 費用
+        (
+            "種別の「分からない」が多いと何がまずいって書いてある？なんで？",
+            "明確に認識できない",
+        ),  # the reading after the figure
+    ],
+)
+def test_why_questions_reach_the_report_s_reasons(real_service, question, expect) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question)
+    assert not a.abstained and expect in a.answer, a.answer

@@ -163,6 +163,8 @@ def subject_of(glossary: dict[str, list[str]], text_ja: str, text_en: str, lang:
         s = re.sub(r"^[「『“\"]|[」』”\"]$", "", m.group(1).strip("「」『』“”\"'"))
         if re.match(r"(それ|これ|あれ|その|この|あの)", s):
             return None  # 「それを受けてるって…」 points back; it names nothing
+        if re.search(r"(理由|原因|背景|要因|わけ|訳)$", s):
+            return None  # 「モノからコトに変わった理由って何？」 asks why, not what a term means
         return s or None
     m = None
     for sentence in re.split(r"(?<=[?.!])\s+", text_en)[:MAX_SENTENCES]:  # 「…mean? I keep seeing it.」

@@ -7,7 +7,7 @@ import re
 
 from assistant.qa.analysis import Analysis
 from assistant.qa.compose.citations import chart_citation, text_citation
-from assistant.qa.compose.context import AnswerContext, english_of
+from assistant.qa.compose.context import AnswerContext, SentenceRef, english_of
 from assistant.qa.compose.merge import merge_answers
 from assistant.qa.compose.order import by_value, ordinal, ordinals, top_n
 from assistant.qa.compose.phrasing import (
@@ -24,6 +24,7 @@ from assistant.qa.compose.phrasing import (
     t_ranking,
     t_row,
 )
+from assistant.qa.compose.ranking import REASONS, VIEWS
 from assistant.qa.compose.text import support_sentence
 from assistant.records import Answer, Figure, Row
 
@@ -244,15 +245,26 @@ def chart_answer(ctx: AnswerContext, a: Analysis, chart_id: str) -> Answer:
     text = f"{t_context(chart, ctx.doc, en)}{body}"
     support = support_sentence(ctx, a, chart, [r.label for r in stated])
     if support is not None:
-        citations.append(text_citation(ctx, 2, [support]))
-        gist = english_of(ctx, support.text) if en else ""
+        said = [support, *_reading_after(ctx, a, support)]
+        citations.append(text_citation(ctx, 2, said))
+        quote = citations[-1].quote
+        gist = english_of(ctx, quote) if en else ""
         if not en:
-            text += f"本文には「{support.text}」とあります[2]。"
+            text += f"本文には「{quote}」とあります[2]。"
         elif gist:
-            text += f" The report's text adds [2]: {gist} (「{support.text}」)"
+            text += f" The report's text adds [2]: {gist} (「{quote}」)"
         else:
-            text += f" The report's text adds [2]: 「{support.text}」"
+            text += f" The report's text adds [2]: 「{quote}」"
     return Answer(a.question, text, False, citations, figures, a.lang, kind=kind, charts=[chart.id])
+
+
+def _reading_after(ctx: AnswerContext, a: Analysis, s: SentenceRef) -> list[SentenceRef]:
+    """「「分からない」が多いのはなぜ問題？」: the sentence stating the figure is followed by the authors'
+    reading of it (「…費用をかけているのであれば…良いとは言えないだろう」); a why question gets both."""
+    if "why" not in a.cues:
+        return []
+    nxt = next((x for x in ctx.sentences if x.chunk == s.chunk and x.pos == s.pos + 1), None)
+    return [nxt] if nxt is not None and (VIEWS.search(nxt.text) or REASONS.search(nxt.text)) else []
 
 
 def base_answer(ctx: AnswerContext, a: Analysis, chart_id: str) -> Answer:

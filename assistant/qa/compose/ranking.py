@@ -97,6 +97,7 @@ def sentence_features(
         chart = ctx.index.charts.get(cid)
         if chart is not None:
             chart_sections[chart.section] = max(chart_sections.get(chart.section, 0.0), sc / top_chart)
+    said_as = _said_as(ctx)
     cues = a.cues
     section_best: dict[str, float] = {}
     for i, s in enumerate(ctx.sentences):
@@ -110,7 +111,12 @@ def sentence_features(
         found = {
             t
             for t in weights
-            if t in s.terms or (len(t) >= 2 and t in s.text) or (len(t) >= 4 and t[:2] in s.terms)  # 信頼関係 ~ 信頼
+            if t in s.terms
+            or (len(t) >= 2 and t in s.text)
+            or (len(t) >= 4 and t[:2] in s.terms)  # 信頼関係 ~ 信頼
+            or any(
+                w in s.text for w in said_as.get(t, ())
+            )  # コスト (the question's 費用 made the report's word) ~ 費用
         }
         lexical = sum(weights[t] for t in core if t in found) / core_total
         asked = float(every[i])
@@ -154,6 +160,20 @@ def sentence_features(
         )
         coverage[n] = cov
     return x, coverage, refs
+
+
+def _said_as(ctx: AnswerContext) -> dict[str, tuple[str, ...]]:
+    """A report word -> the asker's words the normalizer turns into it (コスト -> 費用, お金がかかる):
+    a sentence that says 費用 speaks to a question whose 費用 became コスト."""
+    cached = ctx.memo.get("said_as")
+    if cached is None:
+        out: dict[str, list[str]] = {}
+        for key, values in getattr(ctx.understander, "synonyms", {}).items():
+            for v in values:
+                for t in ctx.index.tokenizer.tokens(v) or [v]:
+                    out.setdefault(t, []).append(key)
+        cached = ctx.memo["said_as"] = {t: tuple(dict.fromkeys(ks)) for t, ks in out.items()}
+    return cached  # type: ignore[no-any-return]
 
 
 def score_sentences(
