@@ -390,7 +390,7 @@ def test_every_quoted_sentence_has_an_english_rendering(real_service) -> None:  
     ("question", "expect"),
     [
         (
-            "支援が“モノ”から“コト”にシフトした背景って何？",
+            "国の支援が“モノ”から“コト”に変わってきた背景って何？",
             "テクノロジー",
         ),  # 「…背景って何？」 asks why, not for a term
         ("高いとためらう会社が多いのはなぜだと見てるの？費用の話", "投資対効果"),  # 費用 (made コスト) still meets 費用
