@@ -403,3 +403,19 @@ def test_every_quoted_sentence_has_an_english_rendering(real_service) -> None:  
 def test_why_questions_reach_the_report_s_reasons(real_service, question, expect) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask(question)
     assert not a.abstained and expect in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "covered", "missing"),
+    [
+        (
+            "40～44歳の受けてる割合と、35歳未満の社長の割合も教えて",
+            "38.5%",
+            "記載がありません",
+        ),  # a group the chart leaves out
+        ("売上拡大目的は何件？あと、それで本当に効果あったの？", "109件", "記載がありません"),  # results of support
+    ],
+)
+def test_a_later_clause_the_report_lacks_is_named(real_service, question, covered, missing) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question)
+    assert covered in a.answer and missing in a.answer, a.answer

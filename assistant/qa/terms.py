@@ -72,7 +72,8 @@ def age_rows(ranges: list[tuple[tuple[int, int], Owner]], text_ja: str, text_en:
     for lo, hi in spans:
         hit = [owner for (rlo, rhi), owner in ranges if rlo <= hi and lo <= rhi]
         out.extend(o for o in hit if o not in out)
-        if not hit and 18 <= lo <= 100:  # named by the chart's own edge, never by the asker's numbers
+        # named by the chart's own edge, never by the asker's numbers; 「35歳未満」 is (0, 34)
+        if not hit and (18 <= lo <= 100 or (lo == 0 and 18 <= hi <= 100)):
             youngest = min(ranges, key=lambda x: x[0][0])
             if hi < youngest[0][0] and "<" not in uncovered:
                 uncovered.append("<")

@@ -32,8 +32,8 @@ def clauses_of(text: str) -> list[str]:
 
 def _uncovered(main: Answer, c: Analysis) -> bool:
     """Does this clause ask for something the main answer does not give?"""
-    if c.cues & UNCOVERED_CUES:
-        return True  # 「どこの銀行？」「売上あがった？」: names and results the report does not give
+    if c.cues & UNCOVERED_CUES or c.uncovered or c.missing_facets:
+        return True  # 「どこの銀行？」「売上あがった？」「35歳未満は？」「業種別は？」: what the report does not give
     content = [t for t in c.terms if t not in generic_ja()]
     if not content or "exclude" in c.cues or (c.cues & PART_CUES and not c.cues & TEXT_CUES):
         return False  # 「出典付きで」「（その他は除いて）」: parts and modifiers of the main request

@@ -224,7 +224,7 @@ def _says_no_reason(a: Analysis, ans: Answer) -> Answer:
     note = (
         " The report states this but does not say why."
         if a.lang == "en"
-        else "なお、報告書はその理由を述べていません（理由の記載はありません）。"
+        else "なお、その理由は報告書に記載がありません（述べられているのは上の事実だけです）。"
     )
     return replace(ans, answer=ans.answer.rstrip() + note)
 
