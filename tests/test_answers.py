@@ -419,3 +419,26 @@ def test_why_questions_reach_the_report_s_reasons(real_service, question, expect
 def test_a_later_clause_the_report_lacks_is_named(real_service, question, covered, missing) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask(question)
     assert covered in a.answer and missing in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "大手企業だと伴走支援ってどれくらい使われてるの？",  # the survey is of SMEs only
+        "認定支援機関に登録するための手続きを教えて",  # procedures the report never describes
+        "How much did profits go up for firms that used hands-on support?",  # results of support
+        "Does the survey say what share of respondents are retailers?",  # a breakdown it does not have
+    ],
+)
+def test_more_questions_the_report_does_not_answer(real_service, question) -> None:  # type: ignore[no-untyped-def]
+    assert real_service.ask(question).abstained
+
+
+def test_which_company_is_best_says_the_report_names_none(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("Which consulting company is the most trusted for this?")
+    assert a.abstained or "names no specific" in a.answer, a.answer
+
+
+def test_a_firm_describing_itself_is_not_asking_for_a_breakdown(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("We are a small manufacturer thinking about DX. What does the report suggest?")
+    assert not a.abstained, a.answer
