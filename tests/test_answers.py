@@ -442,3 +442,15 @@ def test_which_company_is_best_says_the_report_names_none(real_service) -> None:
 def test_a_firm_describing_itself_is_not_asking_for_a_breakdown(real_service) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask("We are a small manufacturer thinking about DX. What does the report suggest?")
     assert not a.abstained, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expect"),
+    [
+        ("調査規模ってどのくらい？", "552"),  # the size of the survey is its n
+        ("この報告書が結局いちばん伝えたかったことは？", "およそ半分"),  # the report's own conclusion
+    ],
+)
+def test_questions_about_the_survey_itself(real_service, question, expect) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question)
+    assert expect in a.answer, a.answer
