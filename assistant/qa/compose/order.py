@@ -33,9 +33,12 @@ def by_value(chart: Chart, least: bool, without: list[Row] | None = None) -> lis
 
 
 def top_n(text: str) -> int | None:
-    """「上位5つ」, "top five": how many to list."""
+    """「上位5つ」「5位まで」, "top five": how many to list."""
     words = {"three": 3, "four": 4, "five": 5, "six": 6, "ten": 10, "三": 3, "四": 4, "五": 5, "十": 10}
-    m = re.search(r"(?:上位|トップ|ベスト|top)\s*(\d+|three|four|five|six|ten|三|四|五|十)", text.lower())
+    m = re.search(r"(?:上位|トップ|ベスト|top)\s*(\d+|three|four|five|six|ten|三|四|五|十)", text.lower()) or re.search(
+        r"(\d+|三|四|五|十)\s*(?:位|番目?)まで",
+        text,  # 「5位まで」: the top five
+    )
     if not m:
         return None
     g = m.group(1)
@@ -43,7 +46,7 @@ def top_n(text: str) -> int | None:
 
 
 ORDINAL = re.compile(
-    r"([2-9])\s*(?:番目|位|番手)|([二三四五])(?:番目|位|番手)|\b(second|third|fourth|fifth|2nd|3rd|4th|5th|runners?-up)\b|(次点)"
+    r"([2-9])\s*(?:番目|位|番手)(?!まで)|([二三四五])(?:番目|位|番手)(?!まで)|\b(second|third|fourth|fifth|2nd|3rd|4th|5th|runners?-up)\b|(次点)"
 )
 
 
