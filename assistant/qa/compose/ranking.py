@@ -169,9 +169,8 @@ def _said_as(ctx: AnswerContext) -> dict[str, tuple[str, ...]]:
     if cached is None:
         out: dict[str, list[str]] = {}
         for key, values in getattr(ctx.understander, "synonyms", {}).items():
-            for v in values:
-                for t in ctx.index.tokenizer.tokens(v) or [v]:
-                    out.setdefault(t, []).append(key)
+            for v in values:  # the report words as written: no tokenizing (it would page in the dictionary)
+                out.setdefault(v.lower(), []).append(key)
         cached = ctx.memo["said_as"] = {t: tuple(dict.fromkeys(ks)) for t, ks in out.items()}
     return cached  # type: ignore[no-any-return]
 
