@@ -474,3 +474,20 @@ def test_questions_about_the_survey_itself(real_service, question, expect) -> No
 def test_phrasings_found_on_the_seventeenth_set(real_service, question, expect) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask(question)
     assert not a.abstained and expect in a.answer, a.answer
+
+
+def test_several_positions_asked_after_a_ranking(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("じゃあ3位と4位は？", ["目的で一番多いのは？"])
+    assert "73件" in a.answer and "57件" in a.answer, a.answer
+
+
+def test_currently_getting_support_is_the_current_row(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(
+        "What share of small firms are currently getting this support, and has it grown since last year?"
+    )
+    assert "37.1%" in a.answer and "does not cover" in a.answer, a.answer
+
+
+def test_the_other_extreme_after_one_group(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("反対に一番少ない年代は？", ["40～44歳の活用率は？"])
+    assert "70歳" in a.answer and "26.7%" in a.answer, a.answer

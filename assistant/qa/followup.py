@@ -82,6 +82,13 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
         position = at + 1
     if position is not None and prev_chart is not None:
         rows.pop(prev_chart, None)  # the position asked replaces the row just given
+    if (
+        prev_chart is not None
+        and not a.rows
+        and a.cues & {"superlative", "least", "topn"}
+        and "comparison" not in a.cues
+    ):
+        rows.pop(prev_chart, None)  # 「逆にいちばん低い年代は？」 after one group: the extreme over all of them
     if NEXT_GROUP.search(a.text) and prev_chart is not None and charts[prev_chart].is_crosstab and not a.rows:
         # 「次の層は？」 after one age group: the group that follows it in the chart's own order
         order = [r.key for r in charts[prev_chart].rows]

@@ -148,10 +148,10 @@ def chart_answer(ctx: AnswerContext, a: Analysis, chart_id: str) -> Answer:
         kind = "ranking"
         least = "least" in cues
         order = by_value(chart, least)
-        nth = ordinal(a.text) or 1
-        if nth <= len(order):
-            stated = [order[nth - 1], order[0]]
-            lines.append(t_nth(chart, order[nth - 1], order[0], nth, least, en))
+        nths = [k for k in ordinals(a.text) if k <= len(order)]  # 「3位と4位は？」: every position asked
+        if nths:
+            stated = [order[k - 1] for k in nths] + [order[0]]
+            lines.extend(t_nth(chart, order[k - 1], order[0], k, least, en) for k in nths)
         else:
             stated = rows
             lines.extend(t_row(chart, r, en) for r in rows)
