@@ -491,3 +491,23 @@ def test_currently_getting_support_is_the_current_row(real_service) -> None:  # 
 def test_the_other_extreme_after_one_group(real_service) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask("反対に一番少ない年代は？", ["40～44歳の活用率は？"])
     assert "70歳" in a.answer and "26.7%" in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expect"),
+    [
+        ("Which kind of provider ranks fourth as a source of this support?", "21"),  # a position asked is a figure
+        ("Forget the chart, I need a big number: what's the real usage rate?", "37.1%"),  # "need" is no row
+        ("How many firms don't see the need for it?", "162"),
+        ("How many reasons did each company give on average for not using support?", "576 ÷ 347 = 1.7"),
+        ("理由って1社あたり平均いくつ挙げてる？", "576 ÷ 347"),
+    ],
+)
+def test_english_and_derived_forms_from_the_last_sets(real_service, question, expect) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question)
+    assert not a.abstained and expect in a.answer, a.answer
+
+
+def test_what_the_next_issue_covers_asked_in_english(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("and what will they report on next time?", ["Who published this survey?"])
+    assert "next issue" in a.answer, a.answer

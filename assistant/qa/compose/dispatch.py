@@ -47,7 +47,7 @@ def compose(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> A
     percent = chart_id is not None and ctx.index.charts[chart_id].unit == "%"
     plan = make_plan(a, ctx.understander.analyze, percent_chart=percent, framing=ctx.understander.framing)
     main = compose_main(ctx, plan.main, hits)
-    if "bases" in plan.main.cues:
+    if plan.main.cues & {"bases", "per_company"}:
         return main  # what the two bases count is the whole answer; each is printed in it
     deferred = main.abstained and bool(main.citations)  # the report says this comes in its next issue
     if plan.advice and not deferred:
@@ -134,6 +134,8 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
         return abstain(ctx, a, reason="empty")
     if a.proper_nouns and not a.cues & {"publisher", "author"}:  # 「○○リサーチが発行したんだよね？」 is corrected
         return abstain(ctx, a, reason="none")
+    if "per_company" in a.cues:  # 「1社あたり平均いくつ選んだ？」: answers per company, from the printed bases
+        return bases_answer(ctx, a, pick_chart(a)[0], average=True)
     if a.missing_facets:
         return abstain(ctx, a, reason="facet", detail=a.missing_facets[0])
     if a.cues & {"measure", "trend"}:  # prices, amounts, change over time: one survey prices nothing
@@ -176,7 +178,7 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
     )
     has_row = chart_id is not None and bool(a.rows.get(chart_id) or a.derived.get(chart_id))
     chart_ok = chart_evidence(a)[2]
-    quantity = bool(a.cues & {"figure", "ranking", "comparison", "least", "all"})
+    quantity = bool(a.cues & {"figure", "ranking", "comparison", "least", "all", "nth", "topn"})
     survey_years = {ctx.doc.period_start[:4], ctx.doc.period_end[:4]}
     other_year = [y for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", a.text) if y not in survey_years]
     if other_year and meta == "period":  # 「2022年に実施されたんですよね？期間は？」: the real period corrects it

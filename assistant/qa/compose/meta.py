@@ -10,7 +10,7 @@ from assistant.qa.compose.phrasing import en_period
 from assistant.records import Answer, Chart, Citation, echoable
 
 
-def bases_answer(ctx: AnswerContext, a: Analysis, chart_id: str | None) -> Answer:
+def bases_answer(ctx: AnswerContext, a: Analysis, chart_id: str | None, average: bool = False) -> Answer:
     """「回答企業数と回答総数って何が違う？」: a multiple-answer chart counts the companies that answered
     and every answer they gave; the chart's own two numbers, and that it is multiple-answer, say so."""
     charts = [c for c in ctx.index.charts.values() if c.multiple and c.base.companies and c.base.responses]
@@ -20,6 +20,22 @@ def bases_answer(ctx: AnswerContext, a: Analysis, chart_id: str | None) -> Answe
         return abstain(ctx, a, reason="none")
     en = a.lang == "en"
     cites = [chart_citation(ctx, i + 1, c, [], a.lang) for i, c in enumerate(shown)]
+    if average:  # 「1社あたり平均いくつ選んだ？」: the two printed bases, divided
+        each = ("; " if en else "、").join(
+            (
+                f"“{c.title_en}”: {c.base.responses} ÷ {c.base.companies} = {(c.base.responses or 0) / (c.base.companies or 1):.1f} "
+                f"answers per company on average [{i + 1}]"
+                if en
+                else f"「{c.title}」は{c.base.responses} ÷ {c.base.companies} = 1社あたり平均{(c.base.responses or 0) / (c.base.companies or 1):.1f}件[{i + 1}]"
+            )
+            for i, c in enumerate(shown)
+        )
+        text = (
+            f"Computed from each chart's printed bases (total answers ÷ responding companies): {each}."
+            if en
+            else f"各グラフの基数（回答総数 ÷ 回答企業数）から計算すると、{each}です。"
+        )
+        return Answer(a.question, text, False, cites, [], a.lang, kind="meta")
     if en:
         each = "; ".join(
             f"“{c.title_en}”: {c.base.companies} companies gave {c.base.responses} answers [{i + 1}]"
