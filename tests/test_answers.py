@@ -506,6 +506,8 @@ def test_the_other_extreme_after_one_group(real_service) -> None:  # type: ignor
 def test_english_and_derived_forms_from_the_last_sets(real_service, question, expect) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask(question)
     assert not a.abstained and expect in a.answer, a.answer
+    numbers = load_report_numbers(ROOT / "corpus")
+    assert unsupported_numbers(a.answer, numbers) == [], a.answer  # a derived figure comes with its formula
 
 
 def test_what_the_next_issue_covers_asked_in_english(real_service) -> None:  # type: ignore[no-untyped-def]

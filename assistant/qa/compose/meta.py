@@ -26,7 +26,7 @@ def bases_answer(ctx: AnswerContext, a: Analysis, chart_id: str | None, average:
                 f"“{c.title_en}”: {c.base.responses} ÷ {c.base.companies} = {(c.base.responses or 0) / (c.base.companies or 1):.1f} "
                 f"answers per company on average [{i + 1}]"
                 if en
-                else f"「{c.title}」は{c.base.responses} ÷ {c.base.companies} = 1社あたり平均{(c.base.responses or 0) / (c.base.companies or 1):.1f}件[{i + 1}]"
+                else f"「{c.title}」は1社あたり平均{c.base.responses} ÷ {c.base.companies} = {(c.base.responses or 0) / (c.base.companies or 1):.1f}件[{i + 1}]"
             )
             for i, c in enumerate(shown)
         )
