@@ -513,3 +513,13 @@ def test_english_and_derived_forms_from_the_last_sets(real_service, question, ex
 def test_what_the_next_issue_covers_asked_in_english(real_service) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask("and what will they report on next time?", ["Who published this survey?"])
     assert "next issue" in a.answer, a.answer
+
+
+def test_it_after_a_figure_follow_up_keeps_that_row(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("それって全体の何割くらい？", ["きっかけでいちばん多いのは？", "それは何件？"])
+    assert "120" in a.answer and a.citations[0].chart == "2-1", a.answer
+
+
+def test_how_many_of_the_n_firms_is_a_count_of_a_share(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("roughly how many of the 552 firms currently receive support?")
+    assert "552 × 37.1%" in a.answer, a.answer

@@ -113,6 +113,9 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
             # rows other charts matched in passing are no referent, and 「全体」 frames the share
             rows = {prev_chart: [top]}
             scores[prev_chart] = max(scores.values(), default=0.0) + 4.0
+    if anaphoric and prev_chart is not None and not a.rows and rows.get(prev_chart) and not asks_rank:
+        # 「…何件だった？」→「それって全体のどれくらい？」: "it" is the row just given; 「全体」 frames the share
+        scores[prev_chart] = max(scores.values(), default=0.0) + 4.0
     if PLURAL.search(a.text):  # 「その2つ」"both of them": the rows of the turns before, together
         for c, r in prev.seen_rows.items():
             rows[c] = list(dict.fromkeys(r + rows.get(c, [])))

@@ -41,7 +41,9 @@ PART_SIGNALS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 # with no chart in evidence, a confident intent names the survey fact asked for
 LABEL_META = {"base": "respondents", "period": "period", "publisher": "publisher"}
 META_PART = {"period": "period", "respondents": "base", "publisher": "publisher", "author": "publisher"}
-COUNT_OF_PERCENT = re.compile(r"何社|社数|会社の数|人数|何人|how many (companies|firms|businesses|owners|people)")
+COUNT_OF_PERCENT = re.compile(
+    r"何社|社数|会社の数|人数|何人|how many (of (the )?(\d+ )?)?(actual |real )?(companies|firms|businesses|owners|people)"
+)
 # where one request ends and the next begins: 「AとBを教えて」 is one, 「Aの件数と、Bは？」 two
 CLAUSE_BREAK = re.compile(
     r"[。?？!！]|(?<=[\u3400-\u9fff\u30a0-\u30ff])と、|(?<=[^っ][てで])、|、(?:あと|それと|それから|また|ついでに|さらに)|(?:,\s*|\s)and\s+(?:also\s+)?(?=what|how|which|is|are|was|were|has|have|do|does|did|the|by|for|among)|;"
