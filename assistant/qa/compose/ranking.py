@@ -168,7 +168,7 @@ def _said_as(ctx: AnswerContext) -> dict[str, tuple[str, ...]]:
     cached = ctx.memo.get("said_as")
     if cached is None:
         out: dict[str, list[str]] = {}
-        for key, values in getattr(ctx.understander, "synonyms", {}).items():
+        for key, values in ctx.understander.synonyms.items():
             for v in values:  # the report words as written: no tokenizing (it would page in the dictionary)
                 out.setdefault(v.lower(), []).append(key)
         cached = ctx.memo["said_as"] = {t: tuple(dict.fromkeys(ks)) for t, ks in out.items()}
