@@ -145,7 +145,9 @@ def build_ui(service: AssistantService, settings: Settings) -> gr.Blocks:
         else:
             entry = {**entry, "answer": answer.to_dict(), "view": view, "html": True}
         turns = [*turns, entry]
-        yield gr.skip(), shown(turns), turns
+        # the chat already shows this view: drawing it again would replace the nodes a reader may
+        # be using (a clicked [n] loses its focus), so only the state is stored
+        yield gr.skip(), gr.skip() if answer is not None else shown(turns), turns
 
     def on_like(turns: list[Entry], data: gr.LikeData, request: gr.Request) -> tuple[Any, ...]:
         """Only what the server knows is stored: the answer it served (from the session's own state)
