@@ -523,3 +523,29 @@ def test_it_after_a_figure_follow_up_keeps_that_row(real_service) -> None:  # ty
 def test_how_many_of_the_n_firms_is_a_count_of_a_share(real_service) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask("roughly how many of the 552 firms currently receive support?")
     assert "552 × 37.1%" in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "figure", "no_reason"),
+    [
+        ("Why do older owners use it less? Give me the numbers too.", "28.8%", "does not say why"),
+        ("年齢が高いほど利用が少ないのはどうして？数字もつけて", "26.7%", "理由は報告書に記載がありません"),
+    ],
+)
+def test_a_why_without_a_reason_in_the_report_gives_the_figures_and_says_so(  # type: ignore[no-untyped-def]
+    real_service, question, figure, no_reason
+) -> None:
+    a = real_service.ask(question)
+    assert figure in a.answer and no_reason in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expect"),
+    [
+        ("いま うけてる わりあいが 一番ひくい ねんだいは？", "70歳～"),  # an adjective in kana after 一番
+        ("昔は受けてたけど今はやめてる割合が一番低い年代は？", "65～69歳"),  # the past column, in casual words
+    ],
+)
+def test_lowest_group_asked_in_kana_or_casual_words(real_service, question, expect) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question)
+    assert not a.abstained and expect in a.answer.split("次いで")[0], a.answer

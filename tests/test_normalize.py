@@ -101,6 +101,19 @@ def test_kana_right_after_a_word_continue_it_and_are_not_read_as_a_new_word() ->
     assert index.rewrite("ばんそうしてき", min_len=3) == "ばんそう指摘"  # after a particle-less kana word: still read
 
 
+def test_an_adjective_after_a_noun_is_read_as_a_word() -> None:
+    """一番ひくい is 一番 + 低い: an adjective's whole reading is no okurigana of the noun before it."""
+    from assistant.qa.readings import ReadingIndex
+
+    class Tok:
+        def readings(self, text: str) -> list[tuple[str, str, str]]:
+            return [("低い", "ヒクイ", "形容詞"), ("指摘", "シテキ", "名詞")]
+
+    index = ReadingIndex(Tok(), ["x"])  # type: ignore[arg-type]
+    assert index.rewrite("一番ひくい年代") == "一番低い年代"
+    assert index.rewrite("シフトしてきた") == "シフトしてきた"  # a noun's reading still continues the word
+
+
 def test_a_report_term_typed_in_romaji_inside_english_becomes_the_term() -> None:
     from assistant.qa.normalize import Normalizer
     from assistant.qa.readings import ReadingIndex

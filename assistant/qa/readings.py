@@ -60,29 +60,34 @@ class ReadingIndex:
         """`primary`: the first texts (the report's) count ten times: 調査期間, not 調査機関."""
         counts: dict[str, Counter[str]] = {}
         keep_set = set(keep)
+        adjectives: set[str] = set()
         for i, text in enumerate(texts):
             weight = 10 if i < primary else 1
-            for surface, reading in self._words(tokenizer, text):
+            for surface, reading, pos in self._words(tokenizer, text):
                 if len(reading) < 2 or reading in keep_set or not HAS_WRITTEN.search(surface):
                     continue
                 counts.setdefault(reading, Counter())[surface] += weight
+                if pos == "形容詞":
+                    adjectives.add(reading)
         self.entries = {r: c.most_common(1)[0][0] for r, c in counts.items()}
+        # 「一番ひくい」: an adjective's whole reading after a noun is a word, not the noun's okurigana
+        self.adjectives = {r for r in adjectives if len(r) >= 3}
 
     @staticmethod
-    def _words(tokenizer: SudachiTokenizer, text: str) -> list[tuple[str, str]]:
-        """Content words with their readings, and noun compounds of two or three words."""
-        out: list[tuple[str, str]] = []
+    def _words(tokenizer: SudachiTokenizer, text: str) -> list[tuple[str, str, str]]:
+        """Content words with their readings and parts of speech, and noun compounds of two or three words."""
+        out: list[tuple[str, str, str]] = []
         toks = tokenizer.readings(text)
         run: list[tuple[str, str]] = []
         for surface, reading, pos in toks:
             if pos in CONTENT_POS:
-                out.append((surface, kata2hira(reading)))
+                out.append((surface, kata2hira(reading), pos))
             if pos == "名詞" or (pos == "接尾辞" and run):  # 自走 + 化: 「じそうか」 is 自走化
                 run.append((surface, kata2hira(reading)))
                 for n in (2, 3):
                     if len(run) >= n:
                         part = run[-n:]
-                        out.append(("".join(s for s, _ in part), "".join(r for _, r in part)))
+                        out.append(("".join(s for s, _ in part), "".join(r for _, r in part), "名詞"))
             else:
                 run = []
         return out
@@ -93,8 +98,10 @@ class ReadingIndex:
         inflection), so no reading is read at the very start of such a run (してき is not 指摘)."""
 
         def sub(m: re.Match[str]) -> str:
+            run = m.group(0)
             follows_word = m.start() > 0 and bool(HAS_WRITTEN.match(text[m.start() - 1]))
-            return self._segment(m.group(0), min_len, 1 if follows_word else 0)
+            adjective = follows_word and any(run[:k] in self.adjectives for k in range(3, min(len(run), MAX_ENTRY) + 1))
+            return self._segment(run, min_len, 1 if follows_word and not adjective else 0)
 
         return HIRAGANA_RUN.sub(sub, text)
 

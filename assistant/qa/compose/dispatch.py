@@ -220,10 +220,13 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
     if chart_ok and chart_id is not None:
         if "why" in a.cues and not is_why_chart(a, chart_id):
             # 「売上拡大がトップなのはなぜ？」: the reason is in the chart's own text; the figure follows
-            ans = concept(ctx, a, hits, strict=False, section=ctx.index.charts[chart_id].section, need=0.4)
+            # the figures come from the chart below: a sentence without one may still give the reason
+            reason = replace(a, cues=a.cues - {"figure"})
+            ans = concept(ctx, reason, hits, strict=False, section=ctx.index.charts[chart_id].section, need=0.4)
             if ans is not None:
                 ans = _says_no_reason(a, ans)
-                return merge_answers(a, [ans, chart_answer(ctx, a, chart_id)], kind="why") if has_row else ans
+                figures = has_row or "figure" in a.cues  # 「数字と理由の両方」 asks for both
+                return merge_answers(a, [ans, chart_answer(ctx, a, chart_id)], kind="why") if figures else ans
         pair = (
             comparison_pair(ctx, a, chart_id, score, any_section="both" in a.cues)
             if a.cues & {"comparison", "both"}
