@@ -549,3 +549,27 @@ def test_a_why_without_a_reason_in_the_report_gives_the_figures_and_says_so(  # 
 def test_lowest_group_asked_in_kana_or_casual_words(real_service, question, expect) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask(question)
     assert not a.abstained and expect in a.answer.split("次いで")[0], a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "said", "abstained"),
+    [
+        ("DXって何の略なの？", "何の略か（正式名称）の記載がありません", True),
+        ("What does GX stand for?", "does not say what “GX” stands for", True),
+        ("認定支援機関ってどういうところ？", "「認定支援機関」の定義や説明の記載がありません", True),
+        ("What is a certified support organization?", "does not define or explain", True),
+        ("認定支援機関って何？それと何件あった？", "12件", False),  # the count is answered, the gap named
+    ],
+)
+def test_a_term_the_report_never_explains_is_said_to_be_unexplained(  # type: ignore[no-untyped-def]
+    real_service, question, said, abstained
+) -> None:
+    a = real_service.ask(question)
+    assert said in a.answer and a.abstained is abstained, a.answer
+    if not abstained:
+        assert "定義や説明の記載がありません" in a.answer, a.answer
+
+
+def test_a_term_the_report_explains_is_still_explained(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("課題解決型ってどういう意味？")
+    assert not a.abstained and "総合的な解決策" in a.answer, a.answer

@@ -11,7 +11,9 @@ from dataclasses import replace
 from assistant.index import Hit
 from assistant.qa.analysis import Analysis
 from assistant.qa.compose.context import AnswerContext
+from assistant.qa.compose.gaps import term_gap
 from assistant.qa.compose.merge import merge_answers
+from assistant.qa.compose.meta import gap_lead
 from assistant.qa.followup import resolve
 from assistant.qa.lexicon import generic_ja
 from assistant.qa.plan import CLAUSE_BREAK, MAX_CLAUSES, META_CUES, chart_evidence, with_intent_cues
@@ -59,6 +61,7 @@ def by_clause(
         return main
     answered: list[Answer] = [] if main.abstained else [main]
     missing: list[str] = []
+    gaps: list[str] = []
     before: Analysis | None = None
     for text in clauses:
         c = with_intent_cues(ctx.read(text) if ctx.read is not None else ctx.understander.analyze(text))
@@ -67,7 +70,8 @@ def by_clause(
             # 「去年と比べて増えてる？今の割合は？」: a later clause leaves out what the earlier one named
             c = with_intent_cues(resolve(ctx.understander, ctx.index.charts, c, before))
         before = c
-        if not main.abstained and not _uncovered(main, c):
+        gap = term_gap(ctx, c)  # 「…ってどういう制度？」: a term the report does not explain is named as such
+        if not main.abstained and not _uncovered(main, c) and gap is None:
             continue
         own = compose(ctx, c, hits_for(c))
         quote_only = not any(x.chart for x in own.citations) and own.kind != "meta"
@@ -80,7 +84,10 @@ def by_clause(
         if not own.abstained:
             answered.append(own)
         elif main.abstained or c.cues & (TEXT_CUES | UNCOVERED_CUES) or chart_evidence(c)[2] or c.unknown:
-            missing.append(text)
+            if gap is not None:
+                gaps.append(gap_lead(*gap, a.lang == "en"))
+            else:
+                missing.append(text)
     if not answered:
         return main
     merged = merge_answers(a, answered, kind=answered[0].kind) if len(answered) > 1 else answered[0]
@@ -93,6 +100,8 @@ def by_clause(
             else f"なお、{names}については報告書に記載がありません。"
         )
         merged.answer = merged.answer.rstrip() + note
+    for lead in gaps:
+        merged.answer = merged.answer.rstrip() + (f" {lead}" if a.lang == "en" else f"なお、{lead}")
     merged.language = a.lang
     merged.question = a.question
     return merged

@@ -21,6 +21,7 @@ from assistant.qa.compose.charts import (
 )
 from assistant.qa.compose.clauses import by_clause
 from assistant.qa.compose.context import AnswerContext, passage_sure, section_named, section_words
+from assistant.qa.compose.gaps import term_gap, undefined_answer
 from assistant.qa.compose.merge import merge_answers
 from assistant.qa.compose.meta import abstain, bases_answer, excluded_group, meta_answer
 from assistant.qa.compose.phrasing import en_period
@@ -147,6 +148,9 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
         # 「売上は伸びた？」: results of support are what the report defers to its next issue
         later = deferred_about(ctx, ["効果", *a.terms])
         return abstain(ctx, a, reason="deferred" if later else "none", deferred=later)
+    gap = term_gap(ctx, a)
+    if gap is not None and gap[0] == "abbreviation":  # 「GXってなんの略？」: only where the report spells it out
+        return abstain(ctx, a, reason="abbreviation", detail=gap[1])
     chart_id, score = pick_chart(a)
     named = section_named(ctx, a)
     closing = [t for t in section_words(ctx, named or "3")]
@@ -200,6 +204,8 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
         if ans is not None:
             return ans
     numeric = bool(a.cues & {"figure", "ranking", "least", "all"})  # 「何が違う」 compares ideas, not figures
+    if gap is not None:  # 「認定支援機関ってどういう制度？」: only a chart's label; say so, with its figure
+        return undefined_answer(ctx, a, chart_id if chart_ok else None)
     if a.cues & {"concept", "opinion"} and not numeric and (not quantity or a.subject):
         defined = any(defines_term(x.text, v) for v in subject_variants(a.subject)[:1] for x in ctx.sentences)
         if chart_ok and chart_id is not None and not defined:  # 「支援機関の「その他」って？」: that chart's text first

@@ -182,6 +182,21 @@ def excluded_group(ctx: AnswerContext, a: Analysis, detail: str) -> Answer | Non
     return Answer(a.question, text, False, [cite], [], a.lang, kind="why")
 
 
+def gap_lead(reason: str, term: str, en: bool) -> str:
+    """What the report does not explain: a term that is only a chart label, or an unexpanded abbreviation."""
+    if reason == "abbreviation":  # 「GXってなんの略？」
+        return (
+            f"The report does not say what “{term}” stands for; it uses the term without spelling it out."
+            if en
+            else f"報告書には「{term}」が何の略か（正式名称）の記載がありません。略語のまま使われています。"
+        )
+    return (  # 「認定支援機関ってどういう制度？」
+        f"The report does not define or explain “{term}”."
+        if en
+        else f"報告書には「{term}」の定義や説明の記載がありません。"
+    )
+
+
 def abstain(
     ctx: AnswerContext, a: Analysis, *, reason: str, detail: str = "", deferred: SentenceRef | None = None
 ) -> Answer:
@@ -221,6 +236,8 @@ def abstain(
             if en
             else f"報告書の図表に「{detail}」の区分は記載がありません。{why}"
         )
+    elif reason in ("undefined", "abbreviation"):
+        lead = gap_lead(reason, detail, en)
     elif reason == "empty":
         lead = "I could not find a question in that." if en else "質問の内容を読み取れませんでした。"
     else:
