@@ -573,3 +573,32 @@ def test_a_term_the_report_never_explains_is_said_to_be_unexplained(  # type: ig
 def test_a_term_the_report_explains_is_still_explained(real_service) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask("課題解決型ってどういう意味？")
     assert not a.abstained and "総合的な解決策" in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "note", "answer"),
+    [
+        (
+            "The survey was done in spring, from February to April 2023, right? And what was the n?",
+            "not in the months",
+            "552",
+        ),
+        ("この調査って2021年のだよね？回答企業数は？", "2021年ではありません", "552"),
+    ],
+)
+def test_a_wrong_survey_period_is_corrected_and_the_rest_answered(real_service, question, note, answer) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question)
+    assert note in a.answer and answer in a.answer and not a.abstained, a.answer
+    assert "does not cover" not in a.answer and "記載がありません" not in a.answer, a.answer  # the premise is no gap
+
+
+@pytest.mark.parametrize(
+    ("question", "top", "bottom"),
+    [
+        ("Which trigger was the most common, and which was the least common?", "120", "0 answers"),
+        ("目的で一番多いのと一番少ないのを教えて", "109件", "12件"),
+    ],
+)
+def test_both_ends_of_a_ranking_when_both_are_asked(real_service, question, top, bottom) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question)
+    assert top in a.answer and bottom in a.answer, a.answer

@@ -4,6 +4,7 @@ report never uses), the subject of a definition question, and age ranges (ã€Œ40ä
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import TYPE_CHECKING
 
 from assistant.qa.colloquial import nfkc
@@ -80,6 +81,18 @@ def age_rows(ranges: list[tuple[tuple[int, int], Owner]], text_ja: str, text_en:
     return out, uncovered
 
 
+@cache
+def inflected(phrase: str) -> re.Pattern[str]:
+    """A glossary phrase with a plural ending on its last word: "tax accountant" meets "tax
+    accountants". Only -s/-es: -ed and -ing change the word ("rate" is not "rated"). One optional
+    group, no nesting."""
+    head, _, last = phrase.rpartition(" ")
+    prefix = re.escape(head + " ") if head else ""
+    if not re.fullmatch(r"[a-z]{3,}", last):
+        return re.compile(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])")
+    return re.compile(rf"(?<![a-z]){prefix}{re.escape(last)}(?:s|es)?(?![a-z])")
+
+
 TITLE_RUN = re.compile(r"[A-Z][A-Za-z\-]*(?: [A-Z][A-Za-z\-]*){1,6}")  # bounded: at most seven words
 
 
@@ -118,7 +131,7 @@ def content_terms(u: Understander, text: str, lang: Language) -> tuple[list[str]
         low = text.lower()
         covered: list[tuple[int, int]] = []  # glossary phrases, longest first, without overlaps
         for phrase in sorted(u.glossary, key=len, reverse=True):
-            for m in re.finditer(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", low):
+            for m in inflected(phrase).finditer(low):
                 if any(m.start() < e and s < m.end() for s, e in covered):
                     continue
                 covered.append((m.start(), m.end()))

@@ -182,6 +182,11 @@ def chart_answer(ctx: AnswerContext, a: Analysis, chart_id: str) -> Answer:
         if nths:
             stated = [order[k - 1] for k in nths] + [order[0]]
             lines.extend(t_nth(chart, order[k - 1], order[0], k, least, en) for k in nths)
+        elif "extremes" in cues and len(order) >= 4:  # "which got the most, and which the fewest?": both ends
+            top, bottom = by_value(chart, False)[:3], by_value(chart, True)[:3]
+            stated = top + [r for r in bottom if r not in top]
+            low = t_ranking(chart, bottom, True, en)
+            lines += [t_ranking(chart, top, False, en), low[:1].upper() + low[1:]]
         else:
             lines.append(t_ranking(chart, stated, least, en))
     stated_keys = {r.key for r in stated}

@@ -24,7 +24,7 @@ from assistant.qa.compose.context import AnswerContext, passage_sure, section_na
 from assistant.qa.compose.gaps import term_gap, undefined_answer
 from assistant.qa.compose.merge import merge_answers
 from assistant.qa.compose.meta import abstain, bases_answer, excluded_group, meta_answer
-from assistant.qa.compose.phrasing import en_period
+from assistant.qa.compose.premise import corrected_period
 from assistant.qa.compose.ranking import defines_term, subject_variants
 from assistant.qa.compose.text import REASONS, VIEWS, concept, deferred_about, next_issue, summary
 from assistant.qa.grammar import Understander
@@ -43,7 +43,7 @@ def compose(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> A
     """Plan, compose the main answer, add the requested parts. `hits` runs the hybrid retrieval
     on demand: chart and survey answers never need it."""
     if "year_premise" in a.cues:  # "Since this survey was run in 2021, …": the year is corrected, the rest answered
-        return _corrected_year(ctx, a, hits)
+        return corrected_period(ctx, a, hits, compose)
     chart_id, _ = pick_chart(a)
     percent = chart_id is not None and ctx.index.charts[chart_id].unit == "%"
     plan = make_plan(a, ctx.understander.analyze, percent_chart=percent, framing=ctx.understander.framing)
@@ -74,24 +74,6 @@ def compose(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> A
         summed="sum" in plan.parts,
     )
     return add_parts(part_ctx, plan.parts)
-
-
-def _corrected_year(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> Answer:
-    """A question that states a wrong year for this survey: say when it was run, then answer the
-    rest of the question (the stated year no longer in it)."""
-    d = ctx.doc
-    years = {d.period_start[:4], d.period_end[:4]}
-    stated = [y for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", a.text) if y not in years]
-    rest = re.sub(r"(?<!\d)(?:19|20)\d{2}(?!\d)年?", "", a.text)
-    answer = compose(ctx, replace(a, text=rest, cues=a.cues - {"year_premise"}), hits)
-    if not stated or answer.abstained:
-        return answer
-    note = (
-        f"Note: the survey was run from {en_period(d)}, not in {stated[0]}. "
-        if a.lang == "en"
-        else f"なお、この調査の実施は{d.period_label}です（{stated[0]}年ではありません）。"
-    )
-    return replace(answer, answer=note + answer.answer)
 
 
 def _advice_with_figures(ctx: AnswerContext, plan: Plan, main: Answer, views: Answer) -> Answer:
