@@ -602,3 +602,23 @@ def test_a_wrong_survey_period_is_corrected_and_the_rest_answered(real_service, 
 def test_both_ends_of_a_ranking_when_both_are_asked(real_service, question, top, bottom) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask(question)
     assert top in a.answer and bottom in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "gap"),
+    [
+        ("うちは小さい建設業の会社やけど、伴走支援を使ってみるべき？", "建設業"),
+        ("We're a small retailer and pay a consultant monthly. Should I be worried about it?", "retailer"),
+    ],
+)
+def test_advice_for_an_industry_the_report_lacks_gives_its_views_and_names_the_gap(  # type: ignore[no-untyped-def]
+    real_service, question, gap
+) -> None:
+    a = real_service.ask(question)
+    assert not a.abstained and gap in a.answer, a.answer
+    assert any(c.chart is None for c in a.citations), a.answer  # the report's own views, quoted
+
+
+def test_an_industry_breakdown_asked_for_is_still_refused(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("製造業の伴走支援の活用率は？")
+    assert a.abstained and "製造業" in a.answer, a.answer

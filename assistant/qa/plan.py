@@ -189,7 +189,10 @@ def make_plan(
     advice_sure = a.asks.get("advice", 0.0) >= (CONFIDENT if figure_asked else 0.0)
     # "what does it mean?" after "I keep seeing it": the stronger of the text intents decides
     advice_sure = advice_sure and a.asks.get("advice", 0.0) >= max(a.asks.get("concept", 0.0), a.asks.get("why", 0.0))
-    advice = "advice" in asks and advice_sure and not _blocked(a) and "named" not in a.cues
+    # 「うちは製造業なんやけど、使ったほうがええ？」: the asker's own industry is their situation, not a
+    # breakdown asked for; the views answer it and the missing breakdown is named (compose)
+    situation = bool(a.missing_facets) and not figure_asked and not _blocked(replace(a, missing_facets=[]))
+    advice = "advice" in asks and advice_sure and (not _blocked(a) or situation) and "named" not in a.cues
     if missing:
         requested.append("missing")
     return Plan(main, tuple(requested), tuple(missing), of_responses, advice)

@@ -36,7 +36,7 @@ def advice_terms(ctx: AnswerContext, a: Analysis) -> list[str]:
     return [
         t
         for t in dict.fromkeys([*a.terms, *own])
-        if len(t) >= 2 and t not in ordinary and not ctx.understander.framing(t)
+        if len(t) >= 2 and t not in ordinary and not ctx.understander.framing(t) and t not in a.missing_facets
     ]
 
 

@@ -23,7 +23,7 @@ from assistant.qa.compose.clauses import by_clause
 from assistant.qa.compose.context import AnswerContext, passage_sure, section_named, section_words
 from assistant.qa.compose.gaps import term_gap, undefined_answer
 from assistant.qa.compose.merge import merge_answers
-from assistant.qa.compose.meta import abstain, bases_answer, excluded_group, meta_answer
+from assistant.qa.compose.meta import abstain, bases_answer, excluded_group, facet_lead, meta_answer
 from assistant.qa.compose.premise import corrected_period
 from assistant.qa.compose.ranking import defines_term, subject_variants
 from assistant.qa.compose.text import REASONS, VIEWS, concept, deferred_about, next_issue, summary
@@ -52,7 +52,11 @@ def compose(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> A
         return main  # what the two bases count is the whole answer; each is printed in it
     deferred = main.abstained and bool(main.citations)  # the report says this comes in its next issue
     if plan.advice and not deferred:
-        views = advice(ctx, plan.main)
+        facets = plan.main.missing_facets  # the asker's industry is known to be missing, not an unknown topic
+        views = advice(ctx, replace(plan.main, unknown=[u for u in plan.main.unknown if u not in facets]))
+        if views is not None and facets:  # the asker's industry: no figures for it
+            lead = facet_lead(plan.main.missing_facets[0], a.lang == "en")
+            return replace(views, answer=f"{lead} {views.answer}" if a.lang == "en" else lead + views.answer)
         if views is not None:
             return _advice_with_figures(ctx, plan, main, views)
     if not plan.missing:  # a clause at a time, when the answer left one out (or refused the whole)

@@ -182,6 +182,21 @@ def excluded_group(ctx: AnswerContext, a: Analysis, detail: str) -> Answer | Non
     return Answer(a.question, text, False, [cite], [], a.lang, kind="why")
 
 
+def facet_lead(detail: str, en: bool) -> str:
+    """「製造業」「業種別」: a breakdown the report does not have."""
+    if not echoable(detail):
+        return (
+            "The report does not break its figures down that way."
+            if en
+            else "この報告書には、そのような区分の集計についての記載がありません。"
+        )
+    return (
+        f"The report has no figures by “{detail}”; that breakdown is not covered."
+        if en
+        else f"この報告書には{_facet_ja(detail)}についての記載がありません。"
+    )
+
+
 def gap_lead(reason: str, term: str, en: bool) -> str:
     """What the report does not explain: a term that is only a chart label, or an unexpanded abbreviation."""
     if reason == "abbreviation":  # 「GXってなんの略？」
@@ -217,18 +232,8 @@ def abstain(
             if en
             else f"この報告書は調査期間{d.period_label}の調査だけを扱っており、ほかの年の数値は記載がありません。"
         )
-    elif reason == "facet" and not echoable(detail):
-        lead = (
-            "The report does not break its figures down that way."
-            if en
-            else "この報告書には、そのような区分の集計についての記載がありません。"
-        )
     elif reason == "facet":
-        lead = (
-            f"The report has no figures by “{detail}”; that breakdown is not covered."
-            if en
-            else f"この報告書には{_facet_ja(detail)}についての記載がありません。"
-        )
+        lead = facet_lead(detail, en)
     elif reason == "uncovered":
         why = exclusion_note(ctx, en)[1]
         lead = (
