@@ -622,3 +622,12 @@ def test_advice_for_an_industry_the_report_lacks_gives_its_views_and_names_the_g
 def test_an_industry_breakdown_asked_for_is_still_refused(real_service) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask("製造業の伴走支援の活用率は？")
     assert a.abstained and "製造業" in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["アンケートは郵送だったの？それともWebアンケート？", "What methodology did the survey use, online or by mail?"],
+)
+def test_how_the_survey_was_run_is_not_in_the_report(real_service, question) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question)
+    assert a.abstained, a.answer
