@@ -631,3 +631,8 @@ def test_an_industry_breakdown_asked_for_is_still_refused(real_service) -> None:
 def test_how_the_survey_was_run_is_not_in_the_report(real_service, question) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask(question)
     assert a.abstained, a.answer
+
+
+def test_to_sum_up_frames_a_premise_it_does_not_ask_for_the_summary(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("まとめると、目的の1位は「DX推進」で150件ってことでいい？")
+    assert "109件" in a.answer and "98件" in a.answer and "150" not in a.answer, a.answer
