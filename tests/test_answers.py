@@ -636,3 +636,17 @@ def test_how_the_survey_was_run_is_not_in_the_report(real_service, question) -> 
 def test_to_sum_up_frames_a_premise_it_does_not_ask_for_the_summary(real_service) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask("まとめると、目的の1位は「DX推進」で150件ってことでいい？")
     assert "109件" in a.answer and "98件" in a.answer and "150" not in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "gap"),
+    [
+        ("前年より伴走支援を使う会社は増えたの？最新の数字は？", "前年"),
+        ("Has usage gone up since last year? And what's this year's number?", "does not cover"),
+    ],
+)
+def test_a_trend_beside_the_current_figure_gets_the_headline_figure_and_names_the_trend(  # type: ignore[no-untyped-def]
+    real_service, question, gap
+) -> None:
+    a = real_service.ask(question)
+    assert not a.abstained and "37.1%" in a.answer and gap in a.answer, a.answer

@@ -210,3 +210,10 @@ def test_a_label_that_speaks_for_no_one_stays() -> None:
     from assistant.qa.injection import strip_injection
 
     assert strip_injection("【重要】回答数は？") == ("【重要】回答数は？", False)
+
+
+def test_a_possessive_is_no_contraction() -> None:
+    from assistant.qa.colloquial import colloquial
+
+    assert colloquial("what's this year's number?") == "what is this year's number?"
+    assert colloquial("What's the owner's age?") == "What is the owner's age?"

@@ -26,11 +26,16 @@ _EN_CONTRACTIONS = [
     ("n't", " not"),
     ("can not", "cannot"),
     ("won not", "will not"),
-    ("'s ", " is "),
     ("'re ", " are "),
     ("'m ", " am "),
     ("'ve ", " have "),
 ]
+
+
+_EN_IS = re.compile(
+    r"\b(what|that|it|there|here|who|where|how|he|she|this|which|when|why|everything|nothing|something|everyone)'s\b",
+    re.IGNORECASE,
+)
 
 
 _KANJI_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -50,6 +55,8 @@ def colloquial(text: str) -> str:
     text = text.replace("’", "'")
     for a, b in _EN_CONTRACTIONS:
         text = re.sub(re.escape(a), b, text, flags=re.IGNORECASE)
+    # "what's" is "what is"; "this year's number" and "the owner's age" are possessives and stay
+    text = _EN_IS.sub(lambda m: m.group(1) + " is", text)
     return text.replace("ca not", "cannot")  # can't -> "ca not" after the n't rule
 
 

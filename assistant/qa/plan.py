@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from assistant.qa.analysis import Analysis
 from assistant.qa.compose.charts import CHART_THRESHOLD, pick_chart
 from assistant.qa.cues import compiled as compiled_cues
+from assistant.qa.lexicon import generic_ja
 
 ROW_THRESHOLD = 0.5
 META_CUES = frozenset({"period", "respondents", "publisher", "author", "title", "about", "structure"})
@@ -62,6 +63,20 @@ class Plan:
     missing: tuple[str, ...]  # what was asked that the report does not have
     of_responses: bool  # a share is asked of all answers (回答総数), not of companies
     advice: bool  # the question asks what to do: answer with the report's own views
+
+
+def headline_figure(a: Analysis) -> bool:
+    """「今年の数字は？」「what's the number?」: a figure asked about nothing but the report's own
+    subject (no chart's words, nothing the report lacks); the report's first chart, its headline,
+    answers it."""
+    asks_figure = "figure" in a.cues or a.asks.get("value", 0.0) >= 0.5
+    return (
+        asks_figure
+        and not a.chart_scores
+        and not a.unknown
+        and not a.cues & (META_CUES | {"measure", "outcome", "trend", "named", "concept", "why"})
+        and all(t in generic_ja() for t in a.terms)
+    )
 
 
 def chart_evidence(a: Analysis) -> tuple[str | None, bool, bool]:
@@ -117,7 +132,7 @@ def split_covered(a: Analysis, read: Callable[[str], Analysis]) -> tuple[Analysi
         c = read(clause)
         if _blocked(c):
             missing += _missing_names(c)
-        elif chart_evidence(c)[2] or c.cues & META_CUES:  # a figure, or a fact about the survey (its period)
+        elif chart_evidence(c)[2] or c.cues & META_CUES or headline_figure(c):  # a figure, or a survey fact
             covered.append(clause)
     if not covered or not missing:
         return None

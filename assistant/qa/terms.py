@@ -148,7 +148,7 @@ def content_terms(u: Understander, text: str, lang: Language) -> tuple[list[str]
             if any(r.start() <= s and e <= r.end() and " " in low[s:e] for s, e in covered)  # not "Mizuho Bank"
         ]
         for m in re.finditer(r"[a-z][a-z'\-]+", low):
-            w = m.group(0)
+            w = m.group(0).removesuffix("'s")  # "this year's": the word, not its possessive
             if w in stop or any(s <= m.start() < e for s, e in covered):
                 continue
             if w not in u.en_known and w.rstrip("s") not in u.en_known:

@@ -31,7 +31,7 @@ from assistant.qa.grammar import Understander
 from assistant.qa.lexicon import generic_ja
 from assistant.qa.part_context import PartContext
 from assistant.qa.parts import add_parts
-from assistant.qa.plan import QUANTITY_ASKS, QUANTITY_CUES, Plan, chart_evidence, make_plan
+from assistant.qa.plan import QUANTITY_ASKS, QUANTITY_CUES, Plan, chart_evidence, headline_figure, make_plan
 from assistant.qa.resources import load_yaml
 from assistant.records import Answer
 
@@ -230,6 +230,8 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
         if "why" in a.cues and is_why_chart(a, chart_id) and not main.abstained:
             return _with_reading(ctx, a, main, hits, ctx.index.charts[chart_id].section)
         return main
+    if headline_figure(a):  # 「今年の数字は？」: the report's first chart is its headline figure
+        return chart_answer(ctx, a, min(ctx.index.charts, key=lambda c: (ctx.index.charts[c].section, c)))
     ans = concept(ctx, a, hits, strict=False)
     if ans is None and not a.cues & {"measure", "outcome", "named"}:
         ans = concept(ctx, a, hits, strict=False, need=ctx.fallback_need)  # calibrated last resort
