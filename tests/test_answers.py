@@ -650,3 +650,20 @@ def test_a_trend_beside_the_current_figure_gets_the_headline_figure_and_names_th
 ) -> None:
     a = real_service.ask(question)
     assert not a.abstained and "37.1%" in a.answer and gap in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "figure", "gap"),
+    [
+        ("伴走支援を使っている会社の割合、業種別でも知りたいです", "37.1%", "業種"),
+        ("業種別と年齢別で伴走支援の使われ方を見たい", "45.2%", "業種"),
+    ],
+)
+def test_a_breakdown_the_report_lacks_asked_besides_one_it_has(real_service, question, figure, gap) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question)
+    assert not a.abstained and figure in a.answer and f"「{gap}" in a.answer.split("なお")[-1], a.answer
+
+
+def test_an_english_chart_answer_starts_each_sentence_with_a_capital(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("What share of firms currently use hands-on support?")
+    assert "[1]. ever" not in a.answer and "[1]. Ever" in a.answer, a.answer

@@ -120,6 +120,16 @@ def _blocked(a: Analysis) -> bool:
     return bool(a.missing_facets or a.proper_nouns or a.uncovered or a.cues & {"measure", "outcome", "trend"})
 
 
+def _also_by(a: Analysis) -> bool:
+    """A breakdown the report lacks asked for besides something it has, in one clause: 「業種別にも」
+    「業種別でも」 (also by industry), 「業種別と年齢別で」 (with a breakdown it has). Not 「業種別の
+    活用率」, which asks for nothing else."""
+    if not a.missing_facets or _blocked(replace(a, missing_facets=[])):
+        return False
+    also = any(re.search(re.escape(f) + r"別?(にも|でも|も|と(?!か))", a.text) for f in set(a.missing_facets))
+    return also and chart_evidence(replace(a, missing_facets=[]))[2]
+
+
 def split_covered(a: Analysis, read: Callable[[str], Analysis]) -> tuple[Analysis, list[str]] | None:
     """A request in several clauses, some about what the report has and some about what it lacks:
     the covered clauses (read again on their own) and the names of what is missing."""
@@ -177,6 +187,13 @@ def make_plan(
         if split is not None:
             main, missing = split[0], split[1]
             main = replace(main, question=a.question, lang=a.lang, asks=a.asks)
+            chart_id, has_row, chart_ok = chart_evidence(main)
+        elif _also_by(a):  # 「…の割合、業種別にも見たい」: the figure asked, and the breakdown named as missing
+            missing = _missing_names(a)
+            rest = a.text
+            for f in set(a.missing_facets):
+                rest = re.sub(re.escape(f) + r"別?(にも|でも|も|と(?!か)|で|の)?", "", rest)
+            main = replace(read(rest), question=a.question, lang=a.lang, asks=a.asks)
             chart_id, has_row, chart_ok = chart_evidence(main)
     if chart_ok and quantity:
         figure_not_base = "value" in asks and "base" not in asks  # 「活用率を出して」, not "how many answered"

@@ -185,8 +185,7 @@ def chart_answer(ctx: AnswerContext, a: Analysis, chart_id: str) -> Answer:
         elif "extremes" in cues and len(order) >= 4:  # "which got the most, and which the fewest?": both ends
             top, bottom = by_value(chart, False)[:3], by_value(chart, True)[:3]
             stated = top + [r for r in bottom if r not in top]
-            low = t_ranking(chart, bottom, True, en)
-            lines += [t_ranking(chart, top, False, en), low[:1].upper() + low[1:]]
+            lines += [t_ranking(chart, top, False, en), t_ranking(chart, bottom, True, en)]
         else:
             lines.append(t_ranking(chart, stated, least, en))
     stated_keys = {r.key for r in stated}
@@ -246,7 +245,9 @@ def chart_answer(ctx: AnswerContext, a: Analysis, chart_id: str) -> Answer:
                 )
                 if names_row and not any(note in line for line in lines):
                     lines.append(f" Chart note: {note}" if en else f"図表の注記：{note}")
-    body = " ".join(x for x in lines if x) if en else "".join(x for x in lines if x)
+    kept = [x for x in lines if x]
+    # each English line after the first is a sentence of its own: "… [1]. Ever received …"
+    body = " ".join([*kept[:1], *(x[:1].upper() + x[1:] for x in kept[1:])]) if en else "".join(kept)
     text = f"{t_context(chart, ctx.doc, en)}{body}"
     support = support_sentence(ctx, a, chart, [r.label for r in stated])
     if support is not None:
