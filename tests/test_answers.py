@@ -667,3 +667,19 @@ def test_a_breakdown_the_report_lacks_asked_besides_one_it_has(real_service, que
 def test_an_english_chart_answer_starts_each_sentence_with_a_capital(real_service) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask("What share of firms currently use hands-on support?")
     assert "[1]. ever" not in a.answer and "[1]. Ever" in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("この調査って上場企業が対象なの？", "中小企業"),
+        ("Were large corporations surveyed too, or only small firms? How many answered?", "552"),
+    ],
+)
+def test_a_question_about_the_surveys_population_is_answered_not_refused(real_service, question, said) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question)
+    assert not a.abstained and said in a.answer and ("中小企業" in a.answer or "SMEs" in a.answer), a.answer
+
+
+def test_a_figure_for_large_companies_is_still_refused(real_service) -> None:  # type: ignore[no-untyped-def]
+    assert real_service.ask("大企業の伴走支援の活用率は？").abstained

@@ -23,7 +23,14 @@ from assistant.qa.compose.clauses import by_clause
 from assistant.qa.compose.context import AnswerContext, passage_sure, section_named, section_words
 from assistant.qa.compose.gaps import term_gap, undefined_answer
 from assistant.qa.compose.merge import merge_answers
-from assistant.qa.compose.meta import abstain, bases_answer, excluded_group, facet_lead, meta_answer
+from assistant.qa.compose.meta import (
+    abstain,
+    bases_answer,
+    excluded_group,
+    facet_lead,
+    meta_answer,
+    population_answer,
+)
 from assistant.qa.compose.premise import corrected_period
 from assistant.qa.compose.ranking import defines_term, subject_variants
 from assistant.qa.compose.text import REASONS, VIEWS, concept, deferred_about, next_issue, summary
@@ -42,6 +49,8 @@ NO_NAMES_EN = "The report names no specific firms, institutions or municipalitie
 def compose(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> Answer:
     """Plan, compose the main answer, add the requested parts. `hits` runs the hybrid retrieval
     on demand: chart and survey answers never need it."""
+    if {"other_population", "survey_scope"} <= a.cues:  # 「これって大企業の話？」: the survey is of SMEs
+        return population_answer(ctx, a)
     if "year_premise" in a.cues:  # "Since this survey was run in 2021, …": the year is corrected, the rest answered
         return corrected_period(ctx, a, hits, compose)
     chart_id, _ = pick_chart(a)

@@ -3,6 +3,8 @@ which say what the report does cover."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from assistant.qa.analysis import Analysis
 from assistant.qa.compose.citations import chart_citation, text_citation
 from assistant.qa.compose.context import AnswerContext, SentenceRef
@@ -195,6 +197,20 @@ def facet_lead(detail: str, en: bool) -> str:
         if en
         else f"この報告書には{_facet_ja(detail)}についての記載がありません。"
     )
+
+
+def population_answer(ctx: AnswerContext, a: Analysis) -> Answer:
+    """「これって大企業の話？」「調査対象って大企業だったよね？回答数は？」: the survey is of SMEs; say
+    so, with its respondents (or what it covers), rather than refuse for the other population."""
+    en = a.lang == "en"
+    kind = "respondents" if a.cues & {"respondents", "figure"} else "about"
+    said = meta_answer(ctx, a, kind)
+    note = (
+        "This survey is of SMEs (small and medium-sized enterprises); it has no figures for large companies. "
+        if en
+        else "この調査の対象は中小企業で、大企業についての数値はありません。"
+    )
+    return replace(said, answer=note + said.answer)
 
 
 def gap_lead(reason: str, term: str, en: bool) -> str:
