@@ -33,7 +33,8 @@ from assistant.qa.compose.meta import (
 )
 from assistant.qa.compose.premise import corrected_period
 from assistant.qa.compose.ranking import defines_term, subject_variants
-from assistant.qa.compose.text import REASONS, VIEWS, concept, deferred_about, next_issue, summary
+from assistant.qa.compose.text import concept, deferred_about, next_issue, summary
+from assistant.qa.compose.why import says_no_reason, with_reading
 from assistant.qa.grammar import Understander
 from assistant.qa.lexicon import generic_ja
 from assistant.qa.part_context import PartContext
@@ -225,7 +226,7 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
             reason = replace(a, cues=a.cues - {"figure"})
             ans = concept(ctx, reason, hits, strict=False, section=ctx.index.charts[chart_id].section, need=0.4)
             if ans is not None:
-                ans = _says_no_reason(a, ans)
+                ans = says_no_reason(a, ans)
                 figures = has_row or "figure" in a.cues  # 「数字と理由の両方」 asks for both
                 return merge_answers(a, [ans, chart_answer(ctx, a, chart_id)], kind="why") if figures else ans
         pair = (
@@ -237,7 +238,7 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
             return multi_chart_answer(ctx, a, pair)
         main = chart_answer(ctx, a, chart_id)
         if "why" in a.cues and is_why_chart(a, chart_id) and not main.abstained:
-            return _with_reading(ctx, a, main, hits, ctx.index.charts[chart_id].section)
+            return with_reading(ctx, a, main, hits, ctx.index.charts[chart_id].section)
         return main
     if headline_figure(a):  # 「今年の数字は？」: the report's first chart is its headline figure
         return chart_answer(ctx, a, min(ctx.index.charts, key=lambda c: (ctx.index.charts[c].section, c)))
@@ -245,38 +246,6 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
     if ans is None and not a.cues & {"measure", "outcome", "named"}:
         ans = concept(ctx, a, hits, strict=False, need=ctx.fallback_need)  # calibrated last resort
     return ans if ans is not None else abstain(ctx, a, reason="none")
-
-
-def _says_no_reason(a: Analysis, ans: Answer) -> Answer:
-    """「60代以上はなぜ少ない？」: the report states the fact but gives no reason; say so rather than
-    let the description pass for an explanation."""
-    quotes = [c.quote for c in ans.citations if c.chart is None]
-    if not quotes or any(REASONS.search(q) or VIEWS.search(q) for q in quotes):
-        return ans
-    note = (
-        " The report states this but does not say why."
-        if a.lang == "en"
-        else "なお、その理由は報告書に記載がありません（述べられているのは上の事実だけです）。"
-    )
-    return replace(ans, answer=ans.answer.rstrip() + note)
-
-
-def _with_reading(ctx: AnswerContext, a: Analysis, main: Answer, hits: Callable[[], list[Hit]], section: str) -> Answer:
-    """「まだ受けていないのはなぜ？」 on a chart of reasons: its figures, then the report's reading of
-    them (「…イメージしにくい」「投資対効果…」) when its text gives one the figures do not."""
-    said = main.answer + "".join(c.quote for c in main.citations)
-    reading = concept(
-        ctx,
-        a,
-        hits,
-        strict=False,
-        section=section,
-        need=0.4,
-        avoid=lambda s: s.text in said or bool(re.search(r"\d", s.text)),  # no second restatement of figures
-    )
-    if reading is None or reading.abstained or not reading.citations:
-        return main
-    return merge_answers(a, [main, reading], kind=main.kind)
 
 
 class Composer:
