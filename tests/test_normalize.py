@@ -217,3 +217,10 @@ def test_a_possessive_is_no_contraction() -> None:
 
     assert colloquial("what's this year's number?") == "what is this year's number?"
     assert colloquial("What's the owner's age?") == "What is the owner's age?"
+
+
+def test_a_dash_between_digits_is_the_charts_hyphen() -> None:
+    from assistant.qa.colloquial import colloquial
+
+    assert colloquial("owners aged 45–49 or 60—64") == "owners aged 45-49 or 60-64"
+    assert colloquial("well – not sure") == "well – not sure"  # a dash between words stays

@@ -32,6 +32,7 @@ _EN_CONTRACTIONS = [
 ]
 
 
+_DASH_RANGE = re.compile(r"(?<=\d)[\u2010-\u2015\u2212](?=\d)")
 _EN_IS = re.compile(
     r"\b(what|that|it|there|here|who|where|how|he|she|this|which|when|why|everything|nothing|something|everyone)'s\b",
     re.IGNORECASE,
@@ -53,6 +54,7 @@ def colloquial(text: str) -> str:
     for a, b in _JA_CONTRACTIONS:
         text = re.sub(rf"(?<=[\u3041-\u3093]){a}", b, text)
     text = text.replace("’", "'")
+    text = _DASH_RANGE.sub("-", text)  # "45–49", "45—49": the range the charts write 45-49
     for a, b in _EN_CONTRACTIONS:
         text = re.sub(re.escape(a), b, text, flags=re.IGNORECASE)
     # "what's" is "what is"; "this year's number" and "the owner's age" are possessives and stay
