@@ -683,3 +683,8 @@ def test_a_question_about_the_surveys_population_is_answered_not_refused(real_se
 
 def test_a_figure_for_large_companies_is_still_refused(real_service) -> None:  # type: ignore[no-untyped-def]
     assert real_service.ask("大企業の伴走支援の活用率は？").abstained
+
+
+def test_why_a_type_leads_quotes_the_reports_reading_not_only_its_definition(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("課題解決型がこんなに多いのはどうしてなの？")
+    assert "中小企業が求めているのか" in a.answer, a.answer  # 「…ための」 is a purpose, not a cause

@@ -25,7 +25,7 @@ from assistant.qa.resources import load_yaml
 
 DEFERRED = re.compile(r"次号.*(予定|報告したい|報告する)")
 VIEWS = re.compile(r"だろう|と言える|言えない|ではないか|かもしれない|考えられる|べき|望ましい|お勧め|不可欠")
-REASONS = re.compile(r"ため|要因|背景|理由|ことから|から、|のは、")
+REASONS = re.compile(r"ため(?!の)|要因|背景|理由|ことから|から、|のは、")
 RECOMMENDS = re.compile(r"お勧め|べき|望ましい|よいだろう|よいかもしれない|必要がある|有効であるとされ|不可欠")
 PASSAGE_FULL = 0.6  # the similarity to a sentence's questions that counts as covering the question
 QUOTED = re.compile(r"「([^」]{2,20})」")
