@@ -23,6 +23,8 @@ KANA_KEEP = (
     "ください",
     "さい",
     "たい",  # 受けたい: the wish, not 対
+    "たいん",  # 取り組みたいんだけど: the wish, not a misread 多いん
+    "たいの",
     "いって",  # 少ないって: a quotation, not 一手
     "たく",
     "です",
