@@ -688,3 +688,8 @@ def test_a_figure_for_large_companies_is_still_refused(real_service) -> None:  #
 def test_why_a_type_leads_quotes_the_reports_reading_not_only_its_definition(real_service) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask("課題解決型がこんなに多いのはどうしてなの？")
     assert "中小企業が求めているのか" in a.answer, a.answer  # 「…ための」 is a purpose, not a cause
+
+
+def test_a_wish_in_kana_is_never_read_as_a_word(real_service) -> None:  # type: ignore[no-untyped-def]
+    """「取り組みたいんだけど」 once became 「取り組み多いんだけど」 through a misread exemplar word."""
+    assert "取り組みたいんだけど" in real_service.analyze("GXに取り組みたいんだけど、伴走支援って使えるもんなの？").text
