@@ -180,6 +180,8 @@ def test_the_runner_up_is_the_second() -> None:
         ("I wont go; we were here", "I wont go; we were here"),  # English words stay as typed
         ("Dont know. Whats 伴走支援?", "Don't know. What's 伴走支援?"),
         ("hondo wo iku", "hondo wo iku"),  # romaji is not English: only whole contraction words change
+        ("Is this kind of support worth it?", "Is hands-on support worth it?"),  # the subject, not the types chart
+        ("what kind of support do firms get?", "what kind of support do firms get?"),  # the types chart stays
     ],
 )
 def test_english_contractions_without_apostrophe(raw: str, expected: str) -> None:

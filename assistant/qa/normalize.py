@@ -60,15 +60,18 @@ def colloquial_data() -> Colloquial:
         for k, v in sorted(raw[key].items(), key=lambda kv: -len(kv[0]))
     )
     why = re.compile("(?:" + "|".join(re.escape(nf(w)) for w in raw["why_words"]) + ")(?![すしも])")
+    # contractions typed without apostrophes, and phrases that name the report's subject
+    en_forms = {str(k): str(v) for k, v in {**raw["en_contractions"], **raw["en_subject_phrases"]}.items()}
     return Colloquial(
         words=words,
         endings=endings,
         why=why,
         romaji_markers=frozenset(raw["romaji_markers"]),
         romaji_particles=dict(raw["romaji_particles"]),
-        en_contractions={str(k): str(v) for k, v in raw["en_contractions"].items()},
+        en_contractions=en_forms,
         en_contraction=re.compile(
-            r"(?<![A-Za-z'’])(" + "|".join(map(re.escape, raw["en_contractions"])) + r")(?![A-Za-z'’])", re.IGNORECASE
+            r"(?<![A-Za-z'’])(" + "|".join(map(re.escape, sorted(en_forms, key=len, reverse=True))) + r")(?![A-Za-z'’])",
+            re.IGNORECASE,
         ),
         kana_number=_kana_number_pattern(raw["kana_digits"], raw["kana_counters"]),
         kana_digits={str(k): int(v) for k, v in raw["kana_digits"].items()},
