@@ -70,7 +70,9 @@ def colloquial_data() -> Colloquial:
         romaji_particles=dict(raw["romaji_particles"]),
         en_contractions=en_forms,
         en_contraction=re.compile(
-            r"(?<![A-Za-z'’])(" + "|".join(map(re.escape, sorted(en_forms, key=len, reverse=True))) + r")(?![A-Za-z'’])",
+            r"(?<![A-Za-z'’])("
+            + "|".join(map(re.escape, sorted(en_forms, key=len, reverse=True)))
+            + r")(?![A-Za-z'’])",
             re.IGNORECASE,
         ),
         kana_number=_kana_number_pattern(raw["kana_digits"], raw["kana_counters"]),
