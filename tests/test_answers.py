@@ -693,3 +693,15 @@ def test_why_a_type_leads_quotes_the_reports_reading_not_only_its_definition(rea
 def test_a_wish_in_kana_is_never_read_as_a_word(real_service) -> None:  # type: ignore[no-untyped-def]
     """「取り組みたいんだけど」 once became 「取り組み多いんだけど」 through a misread exemplar word."""
     assert "取り組みたいんだけど" in real_service.analyze("GXに取り組みたいんだけど、伴走支援って使えるもんなの？").text
+
+
+def test_english_words_the_reports_own_renderings_use_are_no_unknown_topic(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("Why has government SME support moved from buying equipment towards paying for experts?")
+    assert not a.abstained and a.citations[0].section == "column", a.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["What's the maximum subsidy amount a small firm can get?", "How much is the grant amount for experts?"]
+)
+def test_an_amount_of_money_is_never_answered(real_service, question) -> None:  # type: ignore[no-untyped-def]
+    assert real_service.ask(question).abstained
