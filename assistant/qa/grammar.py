@@ -129,7 +129,9 @@ class Understander:
         # the words the report's own sentences use in English (their renderings) are no new topic
         rendered = [t for ts in glossary.get("renderings", {}).values() for t in (ts if isinstance(ts, list) else [ts])]
         self.en_known = {
-            w for p in [*self.en, *self.glossary, *(str(t).lower() for t in rendered)] for w in re.findall(r"[a-z][a-z'\-]+", p)
+            w
+            for p in [*self.en, *self.glossary, *(str(t).lower() for t in rendered)]
+            for w in re.findall(r"[a-z][a-z'\-]+", p)
         }
         self.row_bags = RowBags(charts, tokenizer)
         self.speller = KatakanaSpeller([report_text, *self.ja, *self.synonyms, *chain(*self.synonyms.values())])
