@@ -705,3 +705,9 @@ def test_english_words_the_reports_own_renderings_use_are_no_unknown_topic(real_
 )
 def test_an_amount_of_money_is_never_answered(real_service, question) -> None:  # type: ignore[no-untyped-def]
     assert real_service.ask(question).abstained
+
+
+def test_advice_on_a_theme_gives_both_the_themes_owners_and_its_row_among_purposes(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("うちもGXに本腰を入れたい。伴走支援って頼ったほうがいいのかな？")
+    charts = {c.chart for c in a.citations if c.chart}
+    assert {"1-2-gx", "2-2"} <= charts and "43件" in a.answer, a.answer

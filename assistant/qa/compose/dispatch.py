@@ -111,6 +111,11 @@ def _advice_with_figures(ctx: AnswerContext, plan: Plan, main: Answer, views: An
     if figures.abstained:
         return views
     parts = [figures, views] if asked_first or (chart_ok and has_row) else [views, figures]
+    named = [c for c, keys in a.rows.items() if keys and c != chart_id and not ctx.index.charts[c].is_crosstab]
+    if not has_row and len(named) == 1 and not any(x.chart == named[0] for x in figures.citations):
+        # 「GXもやらなきゃ。伴走支援ってアリ？」: the GX-minded owners' use, and GX推進 among the purposes
+        row = chart_answer(ctx, a, named[0])
+        parts = parts if row.abstained else [*parts, row]
     return merge_answers(a, parts, kind="advice")
 
 
