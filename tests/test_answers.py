@@ -711,3 +711,15 @@ def test_advice_on_a_theme_gives_both_the_themes_owners_and_its_row_among_purpos
     a = real_service.ask("うちもGXに本腰を入れたい。伴走支援って頼ったほうがいいのかな？")
     charts = {c.chart for c in a.citations if c.chart}
     assert {"1-2-gx", "2-2"} <= charts and "43件" in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expect"),
+    [
+        ("きっかけのランキングで一番下はどれ？", "社員からの要望"),
+        ("Which trigger came last in the ranking?", "社員からの要望"),
+    ],
+)
+def test_the_bottom_of_a_ranking_is_its_least(real_service, question, expect) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question)
+    assert expect in a.answer.split("次いで")[0].split(", ")[0], a.answer
