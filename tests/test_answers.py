@@ -723,3 +723,8 @@ def test_advice_on_a_theme_gives_both_the_themes_owners_and_its_row_among_purpos
 def test_the_bottom_of_a_ranking_is_its_least(real_service, question, expect) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask(question)
     assert expect in a.answer.split("次いで")[0].split(", ")[0], a.answer
+
+
+def test_the_source_asked_in_english_gives_the_source_line(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("What share of firms currently use hands-on support? The n and the source please.")
+    assert "37.1%" in a.answer and "Forval" in a.answer and "552" in a.answer, a.answer

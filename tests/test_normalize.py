@@ -162,6 +162,10 @@ def test_a_te_form_and_a_comma_join_two_requests_but_a_topic_marker_does_not() -
         "費用の相場はどれくらい",
     ]
     assert clauses_of("伴走支援受けてる会社って、離職率さがってるの？") == []  # って、 is the topic, one request
+    assert clauses_of("どの目的が多いのかと、契約期間は平均どれくらい？") == [
+        "どの目的が多いのか",
+        "契約期間は平均どれくらい",
+    ]
 
 
 def test_the_runner_up_is_the_second() -> None:
