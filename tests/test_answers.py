@@ -728,3 +728,8 @@ def test_the_bottom_of_a_ranking_is_its_least(real_service, question, expect) ->
 def test_the_source_asked_in_english_gives_the_source_line(real_service) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask("What share of firms currently use hands-on support? The n and the source please.")
     assert "37.1%" in a.answer and "Source line" in a.answer and "552" in a.answer, a.answer
+
+
+def test_a_group_the_chart_leaves_out_is_named_even_beside_a_measure(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("20代の経営者って、いま伴走支援を受けている割合はどれくらい？")
+    assert a.abstained and "35～39歳より若い" in a.answer, a.answer

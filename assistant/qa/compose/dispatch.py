@@ -142,7 +142,8 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
         return abstain(ctx, a, reason="facet", detail=a.missing_facets[0])
     if a.cues & {"measure", "trend"}:  # prices, amounts, change over time: one survey prices nothing
         return abstain(ctx, a, reason="none")
-    if a.uncovered and not any(a.rows.values()):  # 「30代前半は？」: a group the chart leaves out
+    groups = any(keys for c, keys in a.rows.items() if ctx.index.charts[c].is_crosstab)  # 使ってる is a measure
+    if a.uncovered and not groups:  # 「30代前半は？」「35歳未満はどのくらい使ってる？」: a group the chart leaves out
         why = excluded_group(ctx, a, "、".join(a.uncovered)) if "why" in a.cues else None
         return why or abstain(ctx, a, reason="uncovered", detail="、".join(a.uncovered))
     if "outcome" in a.cues and not any(o.kind == "topic" for m in a.matches for o in m.owners):
