@@ -733,3 +733,15 @@ def test_the_source_asked_in_english_gives_the_source_line(real_service) -> None
 def test_a_group_the_chart_leaves_out_is_named_even_beside_a_measure(real_service) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask("20代の経営者って、いま伴走支援を受けている割合はどれくらい？")
     assert a.abstained and "35～39歳より若い" in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("65～69歳が一番伴走支援を受けてるって本当？何％？", "最も高いのは「45～49歳」の45.2%"),
+        ("I was told owners aged 65-69 use it the most. What's their share?", "the highest is “aged 45-49” at 45.2%"),
+    ],
+)
+def test_a_false_first_place_of_a_group_is_corrected(real_service, question, said) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question)
+    assert said in a.answer and "32.6%" in a.answer, a.answer

@@ -101,6 +101,8 @@ def part_premise(ctx: PartContext) -> str | None:
     chart, rows, n = _named(ctx)
     if chart is None:
         return None
+    if rows and chart.is_crosstab and ctx.claims_top:
+        return _premise_group(ctx, chart, rows[0], n)
     if not rows or chart.is_crosstab:
         return _premise_base(ctx, chart, n)
     r = rows[0]
@@ -123,6 +125,31 @@ def part_premise(ctx: PartContext) -> str | None:
         )
     s = f"なお、報告書では{_label(r, False)}は{vs}で{k}番目です"
     return s + (f"（1位は{_label(top, False)}{fmt_value(_value(top), chart.unit)}）[{n}]。" if k != 1 else f"[{n}]。")
+
+
+def _premise_group(ctx: PartContext, chart: Chart, r: Row, n: int | None) -> str | None:
+    """「70歳以上が一番使ってるって聞いた」: the group's place by the measure asked (currently
+    receiving unless another is named), and the group that is first."""
+    col = next(iter(ctx.columns.get(chart.id) or []), None) or chart.columns[0].key
+    ranked = sorted((x for x in chart.rows if x.values.get(col) is not None), key=lambda x: -(x.values[col] or 0.0))
+    if r not in ranked or ranked[0] == r:
+        return None
+    k, top = ranked.index(r) + 1, ranked[0]
+    label = next(c for c in chart.columns if c.key == col)
+    v, tv = fmt_value(r.values[col], chart.unit), fmt_value(top.values[col], chart.unit)
+    # the report's own total for the top group (45～49歳: 45.2% + 14.4% = 59.6%, stated in its text)
+    stated = next((d for d in chart.derived if d.row == top.key and d.stated_in_text), None)
+    if ctx.en:
+        also = f"; with past use, {fmt_value(stated.value, chart.unit)} ({stated.formula})" if stated else ""
+        return (
+            f"Note: in the report {_label(r, True)} is not the highest: its “{label.label_en}” share is {v}, "
+            f"{ordinal(k)} of {len(ranked)}; the highest is {_label(top, True)} at {tv}{also} [{n}]."
+        )
+    also = f"（過去に受けた企業を含めると{fmt_value(stated.value, chart.unit)}：{stated.formula}）" if stated else ""
+    return (
+        f"なお、報告書では{_label(r, False)}は最も高い層ではありません。「{label.label}」の割合は{v}で"
+        f"{len(ranked)}区分中{k}番目、最も高いのは{_label(top, False)}の{tv}です{also}[{n}]。"
+    )
 
 
 def part_ever(ctx: PartContext) -> str | None:
