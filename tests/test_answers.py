@@ -745,3 +745,8 @@ def test_a_group_the_chart_leaves_out_is_named_even_beside_a_measure(real_servic
 def test_a_false_first_place_of_a_group_is_corrected(real_service, question, said) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask(question)
     assert said in a.answer and "32.6%" in a.answer, a.answer
+
+
+def test_an_experience_rate_of_a_group_is_current_plus_past_with_its_formula(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("DXに「いいえ」と答えた層の経験率（現在＋過去）を教えて")
+    assert "22.0% + 9.4% = 31.4%" in a.answer, a.answer
