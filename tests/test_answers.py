@@ -750,3 +750,8 @@ def test_a_false_first_place_of_a_group_is_corrected(real_service, question, sai
 def test_an_experience_rate_of_a_group_is_current_plus_past_with_its_formula(real_service) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask("DXに「いいえ」と答えた層の経験率（現在＋過去）を教えて")
     assert "22.0% + 9.4% = 31.4%" in a.answer, a.answer
+
+
+def test_a_count_of_a_share_is_not_taken_for_advice(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("552社のうち、いま伴走支援を受けている会社はだいたい何社くらいになる？")
+    assert "552 × 37.1% = 204.8、図表の数値から計算）です" in a.answer and "助言" not in a.answer, a.answer

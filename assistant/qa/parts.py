@@ -117,7 +117,7 @@ def part_share(ctx: PartContext) -> str | None:
             if ctx.en:
                 out.append(f"{v:.1f}% of {base} is about {round(count)} ({base} × {v:.1f}% = {count:.1f})")
             else:
-                out.append(f"{base}の{v:.1f}%は約{round(count)}社です（{base} × {v:.1f}% = {count:.1f}）")
+                out.append(f"{base}の{v:.1f}%は約{round(count)}社（{base} × {v:.1f}% = {count:.1f}")
             continue
         if chart.multiple:
             base = chart.base.responses if ctx.of_responses else chart.base.companies
@@ -139,6 +139,8 @@ def part_share(ctx: PartContext) -> str | None:
     if not out:
         return None
     note = " (computed from the chart)" if ctx.en else "（図表の数値から計算）"
+    if not ctx.en and chart.unit == "%":  # 「552の53.1%は約293社（552 × 53.1% = 293.1、図表の数値から計算）です」
+        return "、".join(x + "、図表の数値から計算）" for x in out) + f"です[{n}]。"
     return ("; ".join(out) + note + f" [{n}].") if ctx.en else ("、".join(out) + note + f"です[{n}]。")
 
 
