@@ -755,3 +755,8 @@ def test_an_experience_rate_of_a_group_is_current_plus_past_with_its_formula(rea
 def test_a_count_of_a_share_is_not_taken_for_advice(real_service) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask("552社のうち、いま伴走支援を受けている会社はだいたい何社くらいになる？")
     assert "552 × 37.1% = 204.8、図表の数値から計算）です" in a.answer and "助言" not in a.answer, a.answer
+
+
+def test_why_not_with_words_between_the_negation_and_the_verb(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("Why aren't more SMEs getting this kind of help?")
+    assert not a.abstained and "162" in a.answer, a.answer

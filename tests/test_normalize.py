@@ -230,3 +230,14 @@ def test_a_dash_between_digits_is_the_charts_hyphen() -> None:
 
     assert colloquial("owners aged 45–49 or 60—64") == "owners aged 45-49 or 60-64"
     assert colloquial("well – not sure") == "well – not sure"  # a dash between words stays
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Why aren't more small firms using it?", "Why are more small firms not using it?"),
+        ("why haven't most companies tried it", "why have most companies not tried it"),
+    ],
+)
+def test_a_negation_moves_next_to_its_verb(normalizer: Normalizer, raw: str, expected: str) -> None:
+    assert normalizer(raw) == expected

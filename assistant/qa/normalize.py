@@ -79,7 +79,7 @@ def colloquial_data() -> Colloquial:
         kana_digits={str(k): int(v) for k, v in raw["kana_digits"].items()},
         kana_counters={str(k): str(v) for k, v in raw["kana_counters"].items()},
         en_negative=re.compile(
-            r"\b(why|how come) (do|does|did|are|is)n[’']t ((?:[a-z]+ ){1,4}?)("
+            r"\b(why|how come) (do|does|did|are|is|were|was|have|has)n[’']t ((?:[a-z]+ ){1,4}?)("
             + "|".join(map(re.escape, raw["en_negative_verbs"]))
             + r")\b",
             re.IGNORECASE,
