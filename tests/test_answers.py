@@ -760,3 +760,15 @@ def test_a_count_of_a_share_is_not_taken_for_advice(real_service) -> None:  # ty
 def test_why_not_with_words_between_the_negation_and_the_verb(real_service) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask("Why aren't more SMEs getting this kind of help?")
     assert not a.abstained and "162" in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "abstained"),
+    [
+        ("What percentage of companies currently get hands-on support, split by region?", False),
+        ("Can you split the usage rate by region for me?", True),
+    ],
+)
+def test_a_figure_with_a_trailing_breakdown_the_report_lacks(real_service, question, abstained) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question)
+    assert a.abstained is abstained and ("37.1%" in a.answer) is not abstained, a.answer

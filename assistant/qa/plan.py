@@ -120,14 +120,29 @@ def _blocked(a: Analysis) -> bool:
     return bool(a.missing_facets or a.proper_nouns or a.uncovered or a.cues & {"measure", "outcome", "trend"})
 
 
-def _also_by(a: Analysis) -> bool:
+def _also_by(a: Analysis) -> str | None:
     """A breakdown the report lacks asked for besides something it has, in one clause: 「業種別にも」
-    「業種別でも」 (also by industry), 「業種別と年齢別で」 (with a breakdown it has). Not 「業種別の
-    活用率」, which asks for nothing else."""
-    if not a.missing_facets or _blocked(replace(a, missing_facets=[])):
-        return False
-    also = any(re.search(re.escape(f) + r"別?(にも|でも|も|と(?!か))", a.text) for f in set(a.missing_facets))
-    return also and chart_evidence(replace(a, missing_facets=[]))[2]
+    「業種別でも」 (also by industry), 「業種別と年齢別で」 (with a breakdown it has), "what share …,
+    broken down by industry?". Not 「業種別の活用率」 or "break down usage by industry", which ask
+    for nothing else. Returns the question without the breakdown."""
+    facets = set(a.missing_facets)
+    if not facets or _blocked(replace(a, missing_facets=[])) or not chart_evidence(replace(a, missing_facets=[]))[2]:
+        return None
+    if a.lang == "en":
+        head, comma, tail = a.text.partition(",")
+        figure = compiled_cues().en["figure"].search(head.lower())
+        after = (
+            comma
+            and any(f.lower() in tail.lower() for f in facets)
+            and not any(f.lower() in head.lower() for f in facets)
+        )
+        return head if figure and after else None
+    if not any(re.search(re.escape(f) + r"別?(にも|でも|も|と(?!か))", a.text) for f in facets):
+        return None
+    rest = a.text
+    for f in facets:
+        rest = re.sub(re.escape(f) + r"別?(にも|でも|も|と(?!か)|で|の)?", "", rest)
+    return rest
 
 
 def split_covered(a: Analysis, read: Callable[[str], Analysis]) -> tuple[Analysis, list[str]] | None:
@@ -191,11 +206,10 @@ def make_plan(
             main, missing = split[0], split[1]
             main = replace(main, question=a.question, lang=a.lang, asks=a.asks)
             chart_id, has_row, chart_ok = chart_evidence(main)
-        elif _also_by(a):  # 「…の割合、業種別にも見たい」: the figure asked, and the breakdown named as missing
+        elif (
+            rest := _also_by(a)
+        ) is not None:  # 「…の割合、業種別にも見たい」: the figure, the breakdown named missing
             missing = _missing_names(a)
-            rest = a.text
-            for f in set(a.missing_facets):
-                rest = re.sub(re.escape(f) + r"別?(にも|でも|も|と(?!か)|で|の)?", "", rest)
             main = replace(read(rest), question=a.question, lang=a.lang, asks=a.asks)
             chart_id, has_row, chart_ok = chart_evidence(main)
     if chart_ok and quantity:
