@@ -76,6 +76,8 @@ def test_cost_is_linear_on_hostile_text(normalizer: Normalizer) -> None:
         ("じゅうけん", "10件"),
         ("にじゅうごぱーせんと", "25%"),
         ("ぜいりしに そうだん", "ぜいりしに そうだん"),  # に alone is a particle, not 2
+        ("70さい いじょう", "70歳 いじょう"),  # a kana counter after written digits
+        ("60だいの しゃちょう", "60代の しゃちょう"),
     ],
 )
 def test_numbers_read_aloud_in_kana(raw: str, expected: str) -> None:

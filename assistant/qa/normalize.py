@@ -37,6 +37,7 @@ class Colloquial:
     en_negative: re.Pattern[str]
     en_contractions: dict[str, str]
     en_contraction: re.Pattern[str]
+    digit_counter: re.Pattern[str]
     kana_number: re.Pattern[str]
     kana_digits: dict[str, int]
     kana_counters: dict[str, str]
@@ -76,6 +77,9 @@ def colloquial_data() -> Colloquial:
             re.IGNORECASE,
         ),
         kana_number=_kana_number_pattern(raw["kana_digits"], raw["kana_counters"]),
+        digit_counter=re.compile(
+            r"(?<=\d) ?(" + "|".join(sorted(map(re.escape, raw["kana_counters"]), key=len, reverse=True)) + ")"
+        ),
         kana_digits={str(k): int(v) for k, v in raw["kana_digits"].items()},
         kana_counters={str(k): str(v) for k, v in raw["kana_counters"].items()},
         en_negative=re.compile(
@@ -116,7 +120,9 @@ def kana_numbers(text: str) -> str:
         ones = data.kana_digits[m.group(2)] if m.group(2) else 0
         return str(tens * 10 + ones) + (data.kana_counters[m.group(3)] if m.group(3) else "")
 
-    return data.kana_number.sub(digits, text) if "じゅ" in text else text
+    text = data.kana_number.sub(digits, text) if "じゅ" in text else text
+    # 「70さい」「60だい」: a counter typed in kana after written digits
+    return data.digit_counter.sub(lambda m: data.kana_counters[m.group(1)], text)
 
 
 def is_romaji(word: str) -> bool:
