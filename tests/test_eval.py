@@ -331,7 +331,7 @@ def test_an_ideal_answer_passes_every_item(path: Path, numbers: frozenset[float]
         assert r.passed and not r.unsupported, (it["id"], r.why, r.unsupported)
 
 
-FRESH = [ROOT / "tests" / "data" / f"fresh{i}.jsonl" for i in range(1, 21)]
+FRESH = [ROOT / "tests" / "data" / f"fresh{i}.jsonl" for i in range(1, 24)]
 
 
 @pytest.mark.slow
@@ -341,36 +341,38 @@ FRESH = [ROOT / "tests" / "data" / f"fresh{i}.jsonl" for i in range(1, 21)]
         zip(
             FRESH,
             (
-                0.91,
-                0.94,
-                0.87,
-                0.90,
-                0.90,
-                0.88,
-                0.88,
-                0.88,
-                0.85,
-                0.89,
                 0.93,
                 0.95,
-                0.84,
-                0.85,
+                0.89,
                 0.91,
                 0.92,
+                0.90,
+                0.90,
                 0.89,
-                0.82,
-                0.82,
-                0.86,
+                0.88,
+                0.90,
+                0.96,
+                0.95,
+                0.87,
+                0.90,
+                0.93,
+                0.95,
+                0.92,
+                0.90,
+                0.89,
+                0.95,
+                0.91,
+                0.91,
+                0.89,
             ),
             strict=True,
         )
     ),
-    ids=[f"fresh{i}" for i in range(1, 21)],
+    ids=[f"fresh{i}" for i in range(1, 24)],
 )
 def test_fresh_sets_do_not_regress(real_service: Any, path: Path, floor: float) -> None:
-    """Written blind from the report alone; first runs 48.4%, 73.1%, 66.2%, 67.1%, 75.2%, 75.3%, 77.0%, 77.8%, 76.5%, 73.3%, 84.6%, 88.6%, 77.4%, 81.9%, 84.6%, 87.8%, 85.1%, 82.3%, 83.5%, 87.6%. Held near where they are
-    (raised in session 16, when every set rose by 2 to 8 points; each floor is about one question
-    under the measured rate)."""
+    """Written blind from the report alone; first runs 48.4%, 73.1%, 66.2%, 67.1%, 75.2%, 75.3%, 77.0%, 77.8%, 76.5%, 73.3%, 84.6%, 88.6%, 77.4%, 81.9%, 84.6%, 87.8%, 85.1%, 82.3%, 83.5%, 87.6%, 91.1%, 90.3%, 90.2%. Held near where they are
+    (raised in session 17 to about one question under each measured rate)."""
     s = ev.summarize(ev.run(ev.read_items([path]), real_service, ev.load_report_numbers(CORPUS)))
     assert s["pass_rate"] >= floor, s["pass_rate"]
     assert not s["unsupported_numbers"], s["unsupported_numbers"]
