@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -91,15 +92,20 @@ def test_kana_numbers_are_linear_on_hostile_text() -> None:
     assert time.perf_counter() - started < 1.0
 
 
-def test_kana_right_after_a_word_continue_it_and_are_not_read_as_a_new_word() -> None:
-    """シフトしてきた is シフト + してきた (not 指摘); a kana word after a particle is still read."""
+def _reading_index(words: list[tuple[str, str, str]]) -> Any:
+    """A reading index over `words` (surface, reading, part of speech), from a fake tokenizer."""
     from assistant.qa.readings import ReadingIndex
 
     class Tok:
         def readings(self, text: str) -> list[tuple[str, str, str]]:
-            return [("指摘", "シテキ", "名詞"), ("相談", "ソウダン", "名詞")]
+            return words
 
-    index = ReadingIndex(Tok(), ["x"])  # type: ignore[arg-type]
+    return ReadingIndex(Tok(), ["x"])  # type: ignore[arg-type]
+
+
+def test_kana_right_after_a_word_continue_it_and_are_not_read_as_a_new_word() -> None:
+    """シフトしてきた is シフト + してきた (not 指摘); a kana word after a particle is still read."""
+    index = _reading_index([("指摘", "シテキ", "名詞"), ("相談", "ソウダン", "名詞")])
     assert index.rewrite("モノからコトにシフトしてきたの") == "モノからコトにシフトしてきたの"
     assert index.rewrite("税理士にそうだんしてる") == "税理士に相談してる"
     assert index.rewrite("相談してきた") == "相談してきた"
@@ -108,13 +114,7 @@ def test_kana_right_after_a_word_continue_it_and_are_not_read_as_a_new_word() ->
 
 def test_an_adjective_after_a_noun_is_read_as_a_word() -> None:
     """一番ひくい is 一番 + 低い: an adjective's whole reading is no okurigana of the noun before it."""
-    from assistant.qa.readings import ReadingIndex
-
-    class Tok:
-        def readings(self, text: str) -> list[tuple[str, str, str]]:
-            return [("低い", "ヒクイ", "形容詞"), ("指摘", "シテキ", "名詞")]
-
-    index = ReadingIndex(Tok(), ["x"])  # type: ignore[arg-type]
+    index = _reading_index([("低い", "ヒクイ", "形容詞"), ("指摘", "シテキ", "名詞")])
     assert index.rewrite("一番ひくい年代") == "一番低い年代"
     assert index.rewrite("シフトしてきた") == "シフトしてきた"  # a noun's reading still continues the word
 
