@@ -772,3 +772,16 @@ def test_why_not_with_words_between_the_negation_and_the_verb(real_service) -> N
 def test_a_figure_with_a_trailing_breakdown_the_report_lacks(real_service, question, abstained) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask(question)
     assert a.abstained is abstained and ("37.1%" in a.answer) is not abstained, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expect"),
+    [
+        ("Is this a study of large firms? And what was the sample size?", "SMEs"),
+        ("目的のトップ2と、前回調査からの伸びを教えて", "109件"),  # 「2と、」 joins two requests
+        ("社内報に載せたいので、税理士の件数を出典つきで", "40件"),  # where it will be printed is no topic
+    ],
+)
+def test_phrasings_found_on_the_twenty_third_set(real_service, question, expect) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question)
+    assert not a.abstained and expect in a.answer, a.answer

@@ -47,7 +47,7 @@ COUNT_OF_PERCENT = re.compile(
 )
 # where one request ends and the next begins: 「AとBを教えて」 is one, 「Aの件数と、Bは？」 two
 CLAUSE_BREAK = re.compile(
-    r"[。?？!！]|(?<=[\u3400-\u9fff\u30a0-\u30ffか])と、|(?<=[^っ][てで])、|、(?:あと|それと|それから|また|ついでに|さらに)|(?:,\s*|\s)and\s+(?:also\s+)?(?=what|how|which|is|are|was|were|has|have|do|does|did|the|by|for|among)|;"
+    r"[。?？!！]|(?<=[\u3400-\u9fff\u30a0-\u30ffか0-9])と、|(?<=[^っ][てで])、|、(?:あと|それと|それから|また|ついでに|さらに)|(?:,\s*|\s)and\s+(?:also\s+)?(?=what|how|which|is|are|was|were|has|have|do|does|did|the|by|for|among)|;"
 )
 MAX_CLAUSES = 4
 OF_RESPONSES = re.compile(
