@@ -363,7 +363,7 @@ FRESH = [ROOT / "tests" / "data" / f"fresh{i}.jsonl" for i in range(1, 24)]
                 0.95,
                 0.91,
                 0.91,
-                0.89,
+                0.91,
             ),
             strict=True,
         )
