@@ -44,10 +44,17 @@ serve-api: ingest
 AXE := .cache/axe/node_modules/axe-core/axe.min.js
 
 browser-deps:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! fc-list 2>/dev/null | grep -qi ipagothic || ! command -v npm >/dev/null; then \
+	@# only what is missing: a machine whose Node.js and npm come from elsewhere keeps them
+	@# (asking Debian for its npm beside them fails with "held broken packages")
+	@PKGS=""; \
+	command -v chromium >/dev/null || PKGS="$$PKGS chromium"; \
+	command -v chromedriver >/dev/null || PKGS="$$PKGS chromium-driver"; \
+	fc-list 2>/dev/null | grep -qi ipagothic || PKGS="$$PKGS fonts-ipafont-gothic"; \
+	command -v npm >/dev/null || PKGS="$$PKGS nodejs npm"; \
+	if [ -n "$$PKGS" ]; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver fonts-ipafont-gothic nodejs npm >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$PKGS >/dev/null; \
 	fi
 	@# axe-core (accessibility checks in the browser tests), from npm, pinned
 	@[ -f $(AXE) ] || npm install --prefix .cache/axe --no-audit --no-fund --silent axe-core@4.14.1

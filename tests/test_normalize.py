@@ -37,6 +37,7 @@ def normalizer() -> Normalizer:
         ("今受けてはる会社は多おすか？", "今受けている会社は多いか?"),  # Kyoto
         ("いっちょん受けたことなかとは何%ね？", "一度も受けたことないのは何%ね?"),  # Hakata
         ("なして使わねぇのか知りてぇ", "なぜ使わないのか知りたい"),  # Tohoku
+        ("受けたことねぇ社長が踏むのはなしてだべ？教えてけろ", "受けたことない社長が踏むのはなぜだろう?教えてくれ"),
     ],
 )
 def test_golden(normalizer: Normalizer, raw: str, expected: str) -> None:
@@ -56,7 +57,9 @@ def test_romaji_detection() -> None:
 
 
 def test_endings_only_where_a_word_ends() -> None:
-    assert dialect_to_standard("使わん会社") == "使わん会社"  # not at a word end: left alone
+    assert dialect_to_standard("せんもんか") == "せんもんか"  # inside a kana word: left alone
+    assert dialect_to_standard("使わん会社") == "使わない会社"  # before the noun it modifies
+    assert dialect_to_standard("受けとらん理由") == "受けていない理由"
     assert dialect_to_standard("使わんの？") == "使わないの？"
     assert dialect_to_standard("できません。") == "できません。"  # 〜ません is standard
 

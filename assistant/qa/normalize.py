@@ -54,7 +54,9 @@ def colloquial_data() -> Colloquial:
 
     words = tuple(sorted(((nf(k), nf(v)) for k, v in raw["words"].items()), key=lambda kv: -len(kv[0])))
     after = r"(?<=[\u3041-\u3096\u3400-\u9fff])(?<!ま)"
-    word_end = r"(?=[、。?!\s]|$|と|の|けど|から|か|よ|ね|し|で|わ)"
+    # a word ends before punctuation or a particle, or where a noun it modifies starts
+    # (受けとらん理由 -> 受けていない理由); kana-only nouns (しえんきかん) keep their かん
+    word_end = r"(?=[、。?!\s\u3400-\u9fff]|$|と|の|けど|から|か|よ|ね|し|で|わ)"
     endings = tuple(
         (re.compile(after + re.escape(nf(k)) + (word_end if strict else "")), nf(v))
         for key, strict in (("endings", False), ("endings_at_word_end", True))
@@ -238,9 +240,11 @@ class Normalizer:
         has_kanji = re.search(r"[\u3400-\u9fff]", text) is not None
         if romaji:  # 「ちょうさ きかん」: words whose joined reading is a known compound are joined (調査期間)
             text = self._join_compounds(text)
+        # why-words first: a kana run read as a word would swallow them (のはなしてだべ -> の話て)
+        text = colloquial_data().why.sub("なぜ", text)
         # kana-only input (or romaji made kana): shorter readings are safe to rewrite
         text = self.readings.rewrite(text, min_len=2 if (romaji or not has_kanji) else 3)
-        if re.search(r"[\u3040-\u30ff\u3400-\u9fff]", text):
+        if re.search(r"[\u3040-\u30ff\u3400-\u9fff]", text):  # after the readings: たいとる is タイトル
             text = dialect_to_standard(text)
         if romaji or not has_kanji:
             text = re.sub(r"(?<=[\u3040-\u30ff\u3400-\u9fff]) (?=[\u3040-\u30ff\u3400-\u9fff])", "", text)

@@ -1,0 +1,31 @@
+"""How questions phrased in ways the cue patterns do not know are still read: the intent model's
+confident labels, dialect endings before the noun they modify, why-words before the kana
+readings, and comparisons of the report's own subject."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("伴走支援って今まさに受けてる会社、何パーくらいおるん？", "37.1%"),  # no figure pattern: the intent says value
+        ("受けとらん理由の3番目は何だがや？", "135件"),  # 受けとらん before 理由 is 受けていない
+    ],
+)
+def test_a_figure_asked_in_words_no_pattern_knows(real_service, question, figure) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question)
+    assert not a.abstained and figure in a.answer, a.answer
+
+
+def test_ever_against_never_compares_the_status_chart(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("伴走支援、受けたことある会社とない会社ってどっちが多いの？")
+    assert not a.abstained and "53.1%" in a.answer and "46.9%" in a.answer, a.answer
+    assert a.citations[0].chart == "1-1"
+
+
+def test_a_why_word_in_kana_is_not_read_as_a_kanji_word(real_service) -> None:  # type: ignore[no-untyped-def]
+    # のはなしてだべ: read as 話 before, the question lost its なぜ
+    a = real_service.ask("まだ受けたことねぇ社長が二の足踏むのはなしてだべ？")
+    assert not a.abstained and "二の足" in a.answer, a.answer
