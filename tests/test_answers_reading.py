@@ -29,3 +29,16 @@ def test_a_why_word_in_kana_is_not_read_as_a_kanji_word(real_service) -> None:  
     # のはなしてだべ: read as 話 before, the question lost its なぜ
     a = real_service.ask("まだ受けたことねぇ社長が二の足踏むのはなしてだべ？")
     assert not a.abstained and "二の足" in a.answer, a.answer
+
+
+def test_a_wrong_year_said_of_this_survey_is_corrected_without_repeating_it(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("2022年にやったこの調査、回答者数って何社だったっけ？")
+    assert not a.abstained and "552" in a.answer and "2023年8月21日" in a.answer, a.answer
+    assert "2022" not in a.answer  # the asker's year is corrected, never repeated as if a figure
+    b = real_service.ask("調査期間って2024年1月でしたっけ？")
+    assert "2023年8月21日" in b.answer and "2024" not in b.answer, b.answer
+
+
+def test_another_years_figures_are_named_missing(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("2022年の調査では、伴走支援を受けている企業の割合は何%でしたか？")
+    assert a.abstained and "ほかの年" in a.answer, a.answer

@@ -43,6 +43,8 @@ from assistant.qa.plan import QUANTITY_ASKS, QUANTITY_CUES, Plan, chart_evidence
 from assistant.qa.resources import load_yaml
 from assistant.records import Answer
 
+YEAR_IN_TEXT = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+THIS_SURVEY = re.compile(r"(この|本|今回の?)(調査|アンケート)|\b(this|the) survey\b", re.IGNORECASE)
 NO_NAMES_JA = "報告書は具体的な会社名・機関名・自治体名を挙げていません。関係する記載は次のとおりです。"
 NO_NAMES_EN = "The report names no specific firms, institutions or municipalities. What it does say: "
 
@@ -52,7 +54,9 @@ def compose(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> A
     on demand: chart and survey answers never need it."""
     if {"other_population", "survey_scope"} <= a.cues:  # 「これって大企業の話？」: the survey is of SMEs
         return population_answer(ctx, a)
-    if "year_premise" in a.cues:  # "Since this survey was run in 2021, …": the year is corrected, the rest answered
+    if "year_premise" in a.cues or _other_year(ctx, a):
+        # "Since this survey was run in 2021, …", 「2022年にやったこの調査、回答者数は？」, 「2022年の活用率は？」:
+        # the year is corrected from the report, the rest answered for the one survey it has
         return corrected_period(ctx, a, hits, compose)
     chart_id, _ = pick_chart(a)
     percent = chart_id is not None and ctx.index.charts[chart_id].unit == "%"
@@ -88,6 +92,16 @@ def compose(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> A
         summed="sum" in plan.parts,
     )
     return add_parts(part_ctx, plan.parts)
+
+
+def _other_year(ctx: AnswerContext, a: Analysis) -> bool:
+    """A year that is not the survey's, said of this survey (not the 2020 of a programme the
+    report describes, nor another year's figures or a change over time, which it cannot show)."""
+    survey_years = {ctx.doc.period_start[:4], ctx.doc.period_end[:4]}
+    if not any(y not in survey_years for y in YEAR_IN_TEXT.findall(a.text)) or a.cues & {"trend", "measure"}:
+        return False
+    # a year said of this survey is a premise to correct; figures of another year's survey are missing
+    return THIS_SURVEY.search(a.text) is not None or bool(a.cues & {"respondents", "period"})
 
 
 def _advice_with_figures(ctx: AnswerContext, plan: Plan, main: Answer, views: Answer) -> Answer:

@@ -65,10 +65,11 @@ def corrected_period(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hi
         answer = meta_answer(ctx, replace(a, text=YEAR.sub("", a.text)), "period")
     if not (stated or wrong_months) or answer.abstained:
         return answer
+    # the asker's year is not repeated: every number an answer states is the report's
     if a.lang == "en":
-        said = f"not in {stated[0]}" if stated else "not in the months your question gives"
+        said = "not in the year your question gives" if stated else "not in the months your question gives"
         note = f"Note: the survey was run from {en_period(d)}, {said}. "
     else:
-        said = f"{stated[0]}年ではありません" if stated else "ご質問の時期とは異なります"
+        said = "ご質問の年とは異なります" if stated else "ご質問の時期とは異なります"
         note = f"なお、この調査の実施は{d.period_label}です（{said}）。"
     return replace(answer, answer=note + answer.answer)
