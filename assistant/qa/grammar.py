@@ -248,6 +248,7 @@ class Understander:
             for f in patterns.facet.findall(text_ja)
             if f[-2:] not in self.row_axes
             and f not in ("性", "特")
+            and f[-1] not in "はがをもにへとで"  # 「DXは別に高めたくない」「それとは別に」: not a breakdown
             and f + "別" not in self.report_text  # 種別 is there
             and not any(
                 f.endswith(t) for t in self.chart_words

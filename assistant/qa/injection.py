@@ -9,7 +9,8 @@ INJECTION_SENTENCE = re.compile(
     r"指示|命令|プロンプト|ルール|あなたは(今から|これから)|制限のない|ロールプレイ|ふりをして|として振る舞"
     r"|管理者より|運営より|システムメッセージ|以降は|に(変更|修正)して|として(回答|答え)"
     r"|instruction|system prompt|system note|system message|admin note|you are now|from now on|pretend|act as"
-    r"|jailbreak|developer mode|has been revised|use the (revised|new|updated) (number|figure|value)",
+    r"|jailbreak|developer mode|has been revised|use the (revised|new|updated) (number|figure|value)"
+    r"|\boverride\b|上書き|オーバーライド",
     re.IGNORECASE,
 )
 INJECTION_CLAUSE = re.compile(
@@ -18,7 +19,7 @@ INJECTION_CLAUSE = re.compile(
     r"|(だ|である)?と(答えて|回答して|言って|断定して|書いて|書く|返して|答える|回答する|答えな)(?![あいおる])(ください|下さい|こと|さい)?"
     r"|\b(ignore|disregard|forget)\b[^.?!]*\b(instructions?|rules|prompt)\b( and)?"
     r"|\b(ignore|disregard|forget)\b (all |the |any )?(previous|prior|above|earlier)( ones?)?( and)?"
-    r"|\b(and )?(say|answer|respond|reply|state|claim|tell me)( that| with)?\b(?=[^.?!]*\d)",
+    r"|\b(and )?(say|answer|respond|reply|state|claim|tell (me|the user|users|everyone|them))( that| with)?\b(?=[^.?!]*\d)",
     re.IGNORECASE,
 )
 # where one clause of a sentence ends and the next begins

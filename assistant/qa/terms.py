@@ -155,12 +155,10 @@ def content_terms(u: Understander, text: str, lang: Language) -> tuple[list[str]
                 unknown.append(w)
                 original = text[m.start() : m.end()]
                 in_name = any(s <= m.start() < e for s, e in named)
-                if (
-                    original[:1].isupper()
-                    and m.start() > 0
-                    and not in_name
-                    and not re.search(r"[.?!]\s*$", text[: m.start()])
-                ):
+                # a capital after a sentence's end, or after nothing but marks ("--- Hi,"), starts a sentence
+                before = text[: m.start()].rstrip(" \t\n-—–*>#\"'“”‘’_~=")
+                initial = not before or before[-1] in ".?!:;。？！"
+                if original[:1].isupper() and not initial and not in_name:
                     proper.append(original)
     return tokens, terms, unknown, proper
 
