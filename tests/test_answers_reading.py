@@ -65,3 +65,38 @@ def test_an_override_sentence_goes_and_the_question_after_it_is_answered(real_se
         "--- Hi, what share of SMEs currently get hands-on support?"
     )
     assert not a.abstained and "37.1%" in a.answer and "80%" not in a.answer, a.answer
+
+
+def test_romaji_without_long_vowels_meets_the_term(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask('Sorry, what does "banso shien" actually mean? My staff cannot explain it.')
+    assert not a.abstained and a.citations[0].section == "intro", a.answer
+
+
+def test_a_loanword_used_as_a_verb_is_a_paraphrase_not_a_new_topic(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("補助金が「モノ」から「コト」にシフトしたのってなんで？")  # シフトした: a verb
+    assert not a.abstained and "テクノロジー" in a.answer, a.answer
+
+
+def test_a_claim_asked_about_is_not_a_term_to_define(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("ツール入れただけじゃ意味ないって話、どういう理屈なの？")
+    assert not a.abstained and "使いこなせ" in a.answer, a.answer
+
+
+def test_a_place_in_the_askers_own_situation_does_not_block_advice(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(
+        "I'm a foreign founder with a 10-person trading company in Osaka. We pay a consultant every month "
+        "but I can't tell what kind of support we're getting. What should I do?"
+    )
+    assert not a.abstained and "review" in a.answer, a.answer
+    b = real_service.ask("What is the capital of France?")  # a place asked about, not the asker's own
+    assert b.abstained, b.answer
+
+
+def test_the_directors_name_asked_politely(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("この研究所の所長さんのお名前は？")
+    assert not a.abstained and "平良" in a.answer, a.answer
+
+
+def test_the_next_issue_is_no_advice_question(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("Is there a follow-up issue planned? What's it going to cover?")
+    assert not a.abstained and "next issue" in a.answer and "no advice" not in a.answer, a.answer

@@ -50,6 +50,13 @@ def test_english_and_ordinary_japanese_are_left_alone(normalizer: Normalizer) ->
     assert normalizer("Why don't firms use 伴走支援?") == "Why do firms not use 伴走支援?"  # the negation by its verb
 
 
+def test_romaji_without_long_vowels(normalizer: Normalizer) -> None:
+    from assistant.qa.readings import short_vowels
+
+    assert short_vowels("ばんそうしえん") == "ばんそしえん" and short_vowels("ちょうさ") == "ちょさ"
+    assert "伴走支援" in normalizer("what does banso shien mean?")  # Hepburn without macrons
+
+
 def test_romaji_detection() -> None:
     assert looks_romaji("konsaru gaisha kara shien uketeru tte kaitou, nan ken datta?")
     assert not looks_romaji("What do the authors recommend to owners?", english={"what", "do", "the", "to"})

@@ -212,10 +212,12 @@ class Normalizer:
                 if len(group) < n or (n == 2 and text[group[0].end() : group[1].start()] != " "):
                     continue
                 low = [m.group(0).lower() for m in group]
-                if any(w in self.english or w.isupper() or not is_romaji(w) for w in low):
+                # a pair needs one word that is not English ("banso shien": shien is in the glossary)
+                english = [w in self.english for w in low]
+                if any(w.isupper() or not is_romaji(w) for w in low) or (all(english) if n == 2 else any(english)):
                     continue
                 kana = str(jaconv.alphabet2kana("".join(low)))
-                written = self.readings.entries.get(kana) if len(kana) >= 3 else None
+                written = (self.readings.entries.get(kana) or self.readings.short.get(kana)) if len(kana) >= 3 else None
                 if written is not None:
                     out += [text[last : group[0].start()], written]
                     last, i = group[-1].end(), i + n

@@ -166,6 +166,7 @@ def split_covered(a: Analysis, read: Callable[[str], Analysis]) -> tuple[Analysi
     return read(sep.join(covered)), missing
 
 
+FIRST_PERSON = re.compile(r"\b(I|I'm|we|we're|our|my)\b|うち|弊社|当社|私|僕|自分", re.IGNORECASE)
 # a confident intent adds the cue the grammar would have set, had its patterns matched the wording
 LABEL_CUES = {
     "concept": "concept",
@@ -249,8 +250,13 @@ def make_plan(
     advice_sure = advice_sure and a.asks.get("advice", 0.0) >= max(a.asks.get("concept", 0.0), a.asks.get("why", 0.0))
     # 「うちは製造業なんやけど、使ったほうがええ？」: the asker's own industry is their situation, not a
     # breakdown asked for; the views answer it and the missing breakdown is named (compose)
-    situation = bool(a.missing_facets) and not figure_asked and not _blocked(replace(a, missing_facets=[]))
-    advice = "advice" in asks and advice_sure and (not _blocked(a) or situation) and "named" not in a.cues
+    # 「大阪の10人の商社です」: a place or name in the asker's self-description is the same
+    told = bool(a.missing_facets or (a.proper_nouns and FIRST_PERSON.search(a.text)))
+    situation = told and not figure_asked and not _blocked(replace(a, missing_facets=[], proper_nouns=[]))
+    # a question about the report itself (its next issue, the firms it names) asks for no advice
+    advice = (
+        "advice" in asks and advice_sure and (not _blocked(a) or situation) and not a.cues & {"named", "next_issue"}
+    )
     if missing:
         requested.append("missing")
     return Plan(main, tuple(requested), tuple(missing), of_responses, advice)

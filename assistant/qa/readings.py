@@ -49,6 +49,14 @@ KANA_KEEP = (
 HIRAGANA_RUN = re.compile(r"[\u3041-\u309fー]+")  # one class, one quantifier: linear
 
 
+LONG_U = re.compile(r"(?<=[おこごそぞとどのほぼぽもよょろをうくぐすずつづぬふぶぷむゆゅる])う|ー")
+
+
+def short_vowels(reading: str) -> str:
+    """ばんそう -> ばんそ, ちょうさ -> ちょさ: a reading as romaji without macrons spells it."""
+    return LONG_U.sub("", reading)
+
+
 def kata2hira(text: str) -> str:
     return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
 
@@ -72,6 +80,14 @@ class ReadingIndex:
                 if pos == "形容詞":
                     adjectives.add(reading)
         self.entries = {r: c.most_common(1)[0][0] for r, c in counts.items()}
+        # romaji typed without long vowels ("banso shien", "chosa"): the reading with its long
+        # vowels dropped, where that names one word only and is no word itself
+        short: dict[str, set[str]] = {}
+        for r, w in self.entries.items():
+            k = short_vowels(r)
+            if k != r and len(k) >= 3 and k not in self.entries:
+                short.setdefault(k, set()).add(w)
+        self.short = {k: next(iter(ws)) for k, ws in short.items() if len(ws) == 1}
         # 「一番ひくい」: an adjective's whole reading after a noun is a word, not the noun's okurigana
         self.adjectives = {r for r in adjectives if len(r) >= 3}
 

@@ -105,7 +105,7 @@ def content_terms(u: Understander, text: str, lang: Language) -> tuple[list[str]
     terms: list[str] = []
     unknown: list[str] = []
     proper: list[str] = []
-    for t in analysed:
+    for i, t in enumerate(analysed):
         if t.pos not in {"名詞", "動詞", "形容詞", "形状詞"} or t.pos2 in {"数詞", "非自立可能", "代名詞"}:
             continue
         if re.fullmatch(r"[A-Za-z][A-Za-z' \-]*", t.surface.strip()):  # English words are handled below
@@ -123,7 +123,9 @@ def content_terms(u: Understander, text: str, lang: Language) -> tuple[list[str]
         )
         # a short hiragana noun left after the reading rewrite is a slip (「くだささい」), not a topic
         slip = len(t.surface) <= 3 and re.fullmatch(r"[\u3041-\u309f]+", t.surface) is not None
-        if t.pos == "名詞" and not known and not slip and t.surface not in u.report_text:
+        # 「シフトした」: a noun used as a verb with する is a paraphrase, like any unseen verb
+        verbal = i + 1 < len(analysed) and analysed[i + 1].norm == "為る"
+        if t.pos == "名詞" and not known and not slip and not verbal and t.surface not in u.report_text:
             unknown.append(t.surface)  # an unseen verb is a paraphrase; an unseen noun is a new topic
             if t.pos2 == "固有名詞":
                 proper.append(t.surface)

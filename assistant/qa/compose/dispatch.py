@@ -219,7 +219,9 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
         ans = concept(ctx, a, hits, strict=False)  # 「まとめでは…」「in the column…」: that part's own text
         if ans is not None:
             return ans
-    numeric = bool(a.cues & {"figure", "ranking", "least", "all"})  # 「何が違う」 compares ideas, not figures
+    numeric = bool(
+        a.cues & {"figure", "ranking", "least", "all", "nth", "claim_top"}
+    )  # 「何が違う」 compares ideas, not figures
     if gap is not None:  # 「認定支援機関ってどういう制度？」: only a chart's label; say so, with its figure
         return undefined_answer(ctx, a, chart_id if chart_ok else None)
     if a.cues & {"concept", "opinion"} and not numeric and (not quantity or a.subject):

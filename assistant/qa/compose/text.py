@@ -91,6 +91,14 @@ def deferred_about(ctx: AnswerContext, terms: list[str]) -> SentenceRef | None:
     return best[1] if best else None
 
 
+def _term_like(ctx: AnswerContext, subject: str | None) -> bool:
+    """「認定支援機関」 is a term the report may or may not define; 「ツール入れただけじゃ意味ない」
+    (a verb, an adjective) is a claim whose reasoning is asked, not a word to look up."""
+    if not subject:
+        return False
+    return not any(t.pos in ("動詞", "形容詞", "助動詞") for t in ctx.index.tokenizer.analyze(subject[:60]))
+
+
 def concept(
     ctx: AnswerContext,
     a: Analysis,
@@ -122,6 +130,7 @@ def concept(
         "concept" in a.cues
         and variants
         and not later
+        and _term_like(ctx, a.subject)
         and not any(v in x.text for _s, _c, x in scored for v in variants)
     ):
         return None  # 「認定支援機関って何？」: the report never explains it, so no passage defines it
