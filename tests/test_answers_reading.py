@@ -100,3 +100,28 @@ def test_the_directors_name_asked_politely(real_service) -> None:  # type: ignor
 def test_the_next_issue_is_no_advice_question(real_service) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask("Is there a follow-up issue planned? What's it going to cover?")
     assert not a.abstained and "next issue" in a.answer and "no advice" not in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "figure", "not_first"),
+    [
+        ("伴走支援の提供元、コンサルの次に多いのってどこ？", "40件", "148件です"),
+        ("What comes after consulting firms among the providers?", "40 answers", None),
+    ],
+)
+def test_the_place_below_a_named_row(real_service, question, figure, not_first) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question)
+    assert not a.abstained and figure in a.answer, a.answer
+    assert not_first is None or not_first not in a.answer
+
+
+def test_after_as_a_time_word_is_no_place_below(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("How many firms started using support after a sales pitch?")
+    assert "120" in a.answer and "number 2" not in a.answer, a.answer
+
+
+def test_a_negated_superlative_is_the_least_unless_it_names_the_never_measure(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("目的の中でいちばん選ばれてなかった項目は？（その他は除いて）")
+    assert "最も少ない" in a.answer and "12件" in a.answer, a.answer
+    b = real_service.ask("年齢別で伴走支援をいちばん使ってない（一度も受けたことない人が多い）のはどの年代？")
+    assert "64" in b.answer and "66.1%" in b.answer, b.answer

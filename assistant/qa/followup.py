@@ -13,6 +13,11 @@ from assistant.records import Chart, Language
 MAX_CONTEXT_CHARS = 300
 MEASURE_CUES = {"ever"}
 NEXT = re.compile(r"その次|次は|次に多い|\bnext\b|\bafter that\b")
+# 「コンサルの次に多いのは？」 "what comes after tax accountants?": the place below a row the question names
+AFTER_ROW = re.compile(
+    r"の次に(多|高|よく)|の次(は|って|で)|に次いで"
+    r"|\b(comes?|came|ranks?|ranked|is|are) (right |just |directly )?(after|behind|below)\b|\bsecond only to\b|\bnext after\b"
+)
 PLURAL = re.compile(
     r"その(2|二|ふた)つ|それら|両方|どちらも|\bboth\b|\bthe two\b|\bthose two\b|\bthese two\b|\beach of them\b"
 )
@@ -173,3 +178,23 @@ def _top_row(chart: Chart, least: bool, column: str = "") -> str | None:
         return None
     pick = min if least else max
     return pick(valued, key=lambda r: r.values[col] or 0.0).key
+
+
+def after_named_row(charts: dict[str, Chart], a: Analysis) -> Analysis:
+    """「コンサルの次に多いのってどこ？」: one ranked chart, one row named before 「の次に」: the row one
+    place below it is asked, not the named one."""
+    named = [(c, keys) for c, keys in a.rows.items() if keys and not charts[c].is_crosstab]
+    best, _ = a.best_chart()
+    if len(named) != 1 or len(named[0][1]) != 1 or named[0][0] != best or a.position is not None:
+        return a
+    m = AFTER_ROW.search(a.text) or AFTER_ROW.search(a.text.lower())
+    if m is None:
+        return a
+    cid, (key,) = named[0]
+    ranked = [r.key for r in sorted(charts[cid].rows, key=lambda r: -(r.values.get("value") or 0.0))]
+    label = next((r for r in charts[cid].rows if r.key == key), None)
+    said = [a.text.find(x) for x in ((label.label, *label.aliases) if label else ()) if x and x in a.text]
+    if key not in ranked or ranked.index(key) + 1 >= len(ranked) or (said and min(said) > m.start()):
+        return a  # the row must come before 「の次」; the last row has nothing after it
+    rows = {c: list(k) for c, k in a.rows.items() if c != cid}
+    return replace(a, rows=rows, position=ranked.index(key) + 2, cues=a.cues | {"ranking"})

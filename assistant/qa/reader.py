@@ -16,6 +16,7 @@ import numpy as np
 from assistant.qa import intent
 from assistant.qa.analysis import Analysis
 from assistant.qa.cues import cues_in
+from assistant.qa.followup import after_named_row
 from assistant.qa.grammar import Understander
 from assistant.qa.lexicon import en_stop, question_words
 from assistant.qa.normalize import Normalizer
@@ -37,6 +38,7 @@ def bounded(text: str, limit: int = MAX_ANALYSIS_CHARS) -> str:
 class QuestionReader:
     def __init__(self, understander: Understander, charts: dict[str, Chart], report_text: str, cache_dir: Path) -> None:
         self.understander = understander
+        self.charts = charts
         tok = understander.tokenizer
         labels = " ".join(
             " ".join((c.title, *c.topics, *(x for r in c.rows for x in (r.label, *r.aliases)))) for c in charts.values()
@@ -69,4 +71,5 @@ class QuestionReader:
         norm = bounded(self.normalize(bounded(question, 2 * MAX_ANALYSIS_CHARS)))
         a = self.understander.analyze(norm)
         asks = self.intents.predict(norm, self._cues(norm))
+        a = after_named_row(self.charts, a)  # 「コンサルの次に多いのは？」: the place below the row named
         return replace(a, question=re.sub(r"\s+", " ", question).strip(), asks=asks)
