@@ -31,6 +31,8 @@ def normalizer() -> Normalizer:
         ),
         ("ぜいりしに そうだんしてる かいしゃ なんけん？", "税理士に相談してる会社何件?"),
         ("bansou shien no mokuteki de ichiban ooi no wa?", "伴走支援の目的で一番多いのは?"),
+        ("kikkake no 2-i wa nani? kensuu mo", "きっかけの 2位はなに? 件数も"),  # きっかけ stays whole
+        ("mokuteki no 3banme wa?", "目的の 3番目は?"),
         ("受けてへん会社ってほんまに多いん？", "受けていない会社って本当に多いの?"),
         ("伴走支援って普通のコンサルと何がちゃうの？", "伴走支援って普通のコンサルと何が違うの?"),
         ("伴走支援の割合は？？？", "伴走支援の割合は?"),

@@ -74,7 +74,9 @@ class ReadingIndex:
         for i, text in enumerate(texts):
             weight = 10 if i < primary else 1
             for surface, reading, pos in self._words(tokenizer, text):
-                if len(reading) < 2 or reading in keep_set or not HAS_WRITTEN.search(surface):
+                # a noun the report itself writes in kana (きっかけ) stays whole: not きっ + 書け
+                kana_noun = pos == "名詞" and len(reading) >= 3 and surface == reading
+                if len(reading) < 2 or reading in keep_set or not (HAS_WRITTEN.search(surface) or kana_noun):
                     continue
                 counts.setdefault(reading, Counter())[surface] += weight
                 if pos == "形容詞":
