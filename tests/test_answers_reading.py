@@ -125,3 +125,13 @@ def test_a_negated_superlative_is_the_least_unless_it_names_the_never_measure(re
     assert "最も少ない" in a.answer and "12件" in a.answer, a.answer
     b = real_service.ask("年齢別で伴走支援をいちばん使ってない（一度も受けたことない人が多い）のはどの年代？")
     assert "64" in b.answer and "66.1%" in b.answer, b.answer
+
+
+def test_the_first_place_with_its_bases_and_period_is_a_ranking_first(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("受けていない理由の1位について、件数・回答企業数・回答総数・調査期間を正確にください。")
+    assert "162件" in a.answer and "347" in a.answer and "576" in a.answer and "2023年8月21日" in a.answer, a.answer
+
+
+def test_how_many_of_them_on_a_percentage_chart_is_a_count_with_its_arithmetic(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("If 552 firms answered, about how many of them are currently getting hands-on support?")
+    assert "552 × 37.1% = 204.8" in a.answer, a.answer

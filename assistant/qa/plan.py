@@ -21,7 +21,7 @@ from assistant.qa.lexicon import generic_ja
 ROW_THRESHOLD = 0.5
 META_CUES = frozenset({"period", "respondents", "publisher", "author", "title", "about", "structure"})
 QUANTITY_ASKS = frozenset({"value", "top", "least", "nth", "compare", "share", "sum", "all"})
-RANKING_CUES = frozenset({"ranking", "superlative", "least", "topn", "nth", "all"})
+RANKING_CUES = frozenset({"ranking", "superlative", "least", "topn", "nth", "all", "claim_top"})
 QUANTITY_CUES = frozenset({"figure", "ranking", "comparison", "least", "all", "superlative", "topn", "nth"})
 # a part is asked for when the intent model or the grammar's cue says so
 PART_SIGNALS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
@@ -44,6 +44,7 @@ LABEL_META = {"base": "respondents", "period": "period", "publisher": "publisher
 META_PART = {"period": "period", "respondents": "base", "publisher": "publisher", "author": "publisher"}
 COUNT_OF_PERCENT = re.compile(
     r"何社|社数|会社の数|人数|何人|how many (of (the )?(\d+ )?)?(actual |real )?(companies|firms|businesses|owners|people)"
+    r"|how many of (them|those|these)|(number|count) of (companies|firms|businesses)"
 )
 # where one request ends and the next begins: 「AとBを教えて」 is one, 「Aの件数と、Bは？」 two
 CLAUSE_BREAK = re.compile(
