@@ -583,7 +583,7 @@ def test_a_term_the_report_explains_is_still_explained(real_service) -> None:  #
             "not in the months",
             "552",
         ),
-        ("この調査って2021年のだよね？回答企業数は？", "2021年ではありません", "552"),
+        ("この調査って2021年のだよね？回答企業数は？", "ご質問の年とは異なります", "552"),  # its year not repeated
     ],
 )
 def test_a_wrong_survey_period_is_corrected_and_the_rest_answered(real_service, question, note, answer) -> None:  # type: ignore[no-untyped-def]
