@@ -49,7 +49,7 @@ def test_betsu_ni_is_an_adverb_not_a_breakdown(real_service) -> None:  # type: i
     assert not a.abstained and "22.0%" in a.answer, a.answer
 
 
-def test_a_capital_after_nothing_but_marks_starts_a_sentence() -> None:
+def test_an_override_sentence_is_cut_with_the_figure_it_plants() -> None:
     from assistant.qa.injection import strip_injection
 
     text, injected = strip_injection(

@@ -16,7 +16,8 @@ NEXT = re.compile(r"その次|次は|次に多い|\bnext\b|\bafter that\b")
 # 「コンサルの次に多いのは？」 "what comes after tax accountants?": the place below a row the question names
 AFTER_ROW = re.compile(
     r"の次に(多|高|よく)|の次(は|って|で)|に次いで"
-    r"|\b(comes?|came|ranks?|ranked|is|are) (right |just |directly )?(after|behind|below)\b|\bsecond only to\b|\bnext after\b"
+    r"|\b(comes?|came|ranks?|ranked|is|are) (right |just |directly )?(after|behind|below)\b|\bsecond only to\b|\bnext after\b",
+    re.IGNORECASE,
 )
 PLURAL = re.compile(
     r"その(2|二|ふた)つ|それら|両方|どちらも|\bboth\b|\bthe two\b|\bthose two\b|\bthese two\b|\beach of them\b"
@@ -187,7 +188,7 @@ def after_named_row(charts: dict[str, Chart], a: Analysis) -> Analysis:
     best, _ = a.best_chart()
     if len(named) != 1 or len(named[0][1]) != 1 or named[0][0] != best or a.position is not None:
         return a
-    m = AFTER_ROW.search(a.text) or AFTER_ROW.search(a.text.lower())
+    m = AFTER_ROW.search(a.text)
     if m is None:
         return a
     cid, (key,) = named[0]

@@ -18,7 +18,7 @@ from assistant.qa.injection import strip_injection
 from assistant.qa.lexicon import en_stop, generic_ja
 from assistant.qa.readings import kata2hira
 from assistant.qa.rowbags import RowBags
-from assistant.qa.terms import age_range, age_rows, content_terms, subject_of
+from assistant.qa.terms import age_range, age_rows, content_terms, inflected, subject_of
 from assistant.qa.typos import KATAKANA_RUN, KatakanaSpeller
 from assistant.records import Chart, Language
 
@@ -55,6 +55,8 @@ class Understander:
         self.synonyms = {nfkc(k): v for k, v in glossary.get("ja", {}).items()}
         self._synonym_keys = sorted(self.synonyms, key=len, reverse=True)
         self.canonical = sorted((k for k, v in self.glossary.items() if v == ["伴走支援"]), key=len, reverse=True)
+        # compiled once per store, longest first: no request pays for compiling them
+        self.glossary_patterns = [(p, inflected(p)) for p in sorted(self.glossary, key=len, reverse=True)]
         self.report_text = report_text
         self.ja: dict[str, list[Owner]] = defaultdict(list)
         self.en: dict[str, list[Owner]] = defaultdict(list)

@@ -4,7 +4,6 @@ report never uses), the subject of a definition question, and age ranges (ã€Œ40ä
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import TYPE_CHECKING
 
 from assistant.qa.colloquial import nfkc
@@ -81,7 +80,6 @@ def age_rows(ranges: list[tuple[tuple[int, int], Owner]], text_ja: str, text_en:
     return out, uncovered
 
 
-@cache
 def inflected(phrase: str) -> re.Pattern[str]:
     """A glossary phrase with a plural ending on its last word: "tax accountant" meets "tax
     accountants". Only -s/-es: -ed and -ing change the word ("rate" is not "rated"). One optional
@@ -132,8 +130,8 @@ def content_terms(u: Understander, text: str, lang: Language) -> tuple[list[str]
     if lang == "en" or re.search(r"[a-z]{2,}", text.lower()):
         low = text.lower()
         covered: list[tuple[int, int]] = []  # glossary phrases, longest first, without overlaps
-        for phrase in sorted(u.glossary, key=len, reverse=True):
-            for m in inflected(phrase).finditer(low):
+        for phrase, pattern in u.glossary_patterns:
+            for m in pattern.finditer(low):
                 if any(m.start() < e and s < m.end() for s, e in covered):
                     continue
                 covered.append((m.start(), m.end()))

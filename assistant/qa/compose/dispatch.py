@@ -94,11 +94,16 @@ def compose(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]]) -> A
     return add_parts(part_ctx, plan.parts)
 
 
+def _other_years(ctx: AnswerContext, a: Analysis) -> list[str]:
+    """The years the question names that are not the survey's."""
+    survey_years = {ctx.doc.period_start[:4], ctx.doc.period_end[:4]}
+    return [y for y in YEAR_IN_TEXT.findall(a.text) if y not in survey_years]
+
+
 def _other_year(ctx: AnswerContext, a: Analysis) -> bool:
     """A year that is not the survey's, said of this survey (not the 2020 of a programme the
     report describes, nor another year's figures or a change over time, which it cannot show)."""
-    survey_years = {ctx.doc.period_start[:4], ctx.doc.period_end[:4]}
-    if not any(y not in survey_years for y in YEAR_IN_TEXT.findall(a.text)) or a.cues & {"trend", "measure"}:
+    if not _other_years(ctx, a) or a.cues & {"trend", "measure"}:
         return False
     # a year said of this survey is a premise to correct; figures of another year's survey are missing
     return THIS_SURVEY.search(a.text) is not None or bool(a.cues & {"respondents", "period"})
@@ -199,8 +204,7 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
     has_row = chart_id is not None and bool(a.rows.get(chart_id) or a.derived.get(chart_id))
     chart_ok = chart_evidence(a)[2]
     quantity = bool(a.cues & {"figure", "ranking", "comparison", "least", "all", "nth", "topn"})
-    survey_years = {ctx.doc.period_start[:4], ctx.doc.period_end[:4]}
-    other_year = [y for y in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", a.text) if y not in survey_years]
+    other_year = _other_years(ctx, a)
     if other_year and meta == "period":  # 「2022年に実施されたんですよね？期間は？」: the real period corrects it
         return meta_answer(ctx, a, "period")
     if other_year and (quantity or chart_ok or "調査" in a.text or "survey" in a.text.lower()):
