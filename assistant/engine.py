@@ -20,7 +20,7 @@ from assistant.qa.analysis import Analysis
 from assistant.qa.compose import Composer
 from assistant.qa.followup import resolve
 from assistant.qa.grammar import Understander
-from assistant.qa.reader import QuestionReader
+from assistant.qa.reader import QuestionReader, bounded
 from assistant.records import Answer, Chart, Turn, clean_text
 from assistant.settings import Settings
 from assistant.storage import open_build
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 300
 TOKENIZER_MEMO = "tokenizer-memo.json"
 FOLLOWUP_TURNS = 4
+HISTORY_ANALYSIS_CHARS = 150  # what is read of an earlier turn: what it was about, not every word
 
 
 class Engine:
@@ -168,7 +169,7 @@ class Engine:
             log.info("ignored instructions inside a question: %r", inp["question"][:200])
         prev: Analysis | None = None
         for t in inp.get("history", [])[-FOLLOWUP_TURNS:]:  # a follow-up leans on the latest turns
-            ta = self.analyze(t.question)
+            ta = self.analyze(bounded(t.question, HISTORY_ANALYSIS_CHARS))
             prev = self.resolve(ta, prev) if prev is not None else ta
         return self.resolve(a, prev) if prev is not None else a
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 
@@ -43,7 +44,9 @@ def compiled() -> Cues:
     )
 
 
-def cues_in(text_ja: str, text_en: str) -> set[str]:
-    """The names of the cues a question shows, in either language."""
+def cues_in(text_ja: str, text_en: str, only: Collection[str] | None = None) -> set[str]:
+    """The names of the cues a question shows, in either language (of `only`, when given)."""
     c = compiled()
-    return {k for k, pat in c.ja.items() if pat.search(text_ja)} | {k for k, pat in c.en.items() if pat.search(text_en)}
+    ja = c.ja.items() if only is None else [(k, p) for k, p in c.ja.items() if k in only]
+    en = c.en.items() if only is None else [(k, p) for k, p in c.en.items() if k in only]
+    return {k for k, pat in ja if pat.search(text_ja)} | {k for k, pat in en if pat.search(text_en)}

@@ -136,6 +136,15 @@ class Understander:
             for w in re.findall(r"[a-z][a-z'\-]+", p)
         }
         self.row_bags = RowBags(charts, tokenizer)
+        # which phrases each language's text is searched for, chosen once: a request only searches
+        self._ja_phrases = {
+            lang: (self._searched_ja(self.ja, lang), self._searched_ja(self.ja_why, lang)) for lang in ("ja", "en")
+        }
+        stop = en_stop()
+        self._en_phrases = tuple(
+            [(p, self._en_pattern(p), owners) for p, owners in d.items() if p and p not in stop]
+            for d in (self.en, self.en_why)
+        )
         self.speller = KatakanaSpeller([report_text, *self.ja, *self.synonyms, *chain(*self.synonyms.values())])
 
     @staticmethod
@@ -207,19 +216,23 @@ class Understander:
         for phrase in self.canonical:  # one English name for the support, so chart phrases can match it
             text_en = re.sub(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", "hands-on support", text_en)
         # what is quoted is a name (「外的要因の変化から」), not a request: it sets no cue
-        cues = cues_in(QUOTED.sub("「」", text_ja), text_en) | (cues_in(text_ja, text_en) & NAMED_MEASURES)
-        matches = self._match(text_ja, text_en, self.ja, self.en, lang)
+        unquoted = QUOTED.sub("「」", text_ja)
+        cues = cues_in(unquoted, text_en)
+        if unquoted != text_ja:  # a measure named inside the quote still counts
+            cues |= cues_in(text_ja, text_en, only=NAMED_MEASURES)
+        matches = self._match(text_ja, text_en, False, lang)
         if "why" in cues:  # reasons and purposes: matched on their own, so a longer label cannot hide them
-            matches += self._match(text_ja, text_en, self.ja_why, self.en_why, lang)
+            matches += self._match(text_ja, text_en, True, lang)
         scores: dict[str, float] = defaultdict(float)
         rows: dict[str, list[str]] = defaultdict(list)
         cols: dict[str, list[str]] = defaultdict(list)
         derived: dict[str, list[str]] = defaultdict(list)
         for m in matches:
-            for o in m.owners:
-                shared = len({x.chart for x in m.owners if x.kind == "derived"}) > 1
-                # a chart named by another phrase of the question (「DX…活用率」) anchors a shared alias
+            shared = len({x.chart for x in m.owners if x.kind == "derived"}) > 1
+            anchored: set[str] = set()
+            if shared:  # a chart named by another phrase of the question (「DX…活用率」) anchors a shared alias
                 anchored = {x.chart for m2 in matches if m2 is not m for x in m2.owners if x.kind != "derived"}
+            for o in m.owners:
                 if o.kind == "derived" and o.chart not in anchored and shared:
                     if anchored or self.charts[o.chart].is_crosstab:
                         continue  # 「活用率」 (in several charts) picks the one another phrase names
@@ -282,27 +295,31 @@ class Understander:
             proper_nouns=proper,
         )
 
-    def _match(
-        self, text_ja: str, text_en: str, ja: dict[str, list[Owner]], en: dict[str, list[Owner]], lang: Language
-    ) -> list[Match]:
-        found: list[Match] = []
-        for phrase, owners in ja.items():
+    @staticmethod
+    def _searched_ja(phrases: dict[str, list[Owner]], lang: str) -> list[tuple[str, list[Owner]]]:
+        out = []
+        for phrase, owners in phrases.items():
             ascii_only = not re.search(r"[^\x00-\x7f]", phrase)
             if not phrase or (ascii_only and (lang == "en" or not re.fullmatch(r"[A-Z0-9]+", phrase))):
                 continue  # "DX" in an English question is matched by the English phrases
             if re.fullmatch(r"[\u3040-\u309f]{1,2}", phrase):  # e.g. はい: would match inside 報告はいつ
                 continue
+            out.append((phrase, owners))
+        return out
+
+    def _match(self, text_ja: str, text_en: str, why: bool, lang: Language) -> list[Match]:
+        found: list[Match] = []
+        for phrase, owners in self._ja_phrases["en" if lang == "en" else "ja"][why]:
             start = text_ja.find(phrase)
             while start >= 0:
                 found.append(Match(start, start + len(phrase), phrase, list(owners), self.idf[phrase]))
                 start = text_ja.find(phrase, start + 1)
         # English phrases are matched on the lower-cased text with spaces; keep separate offsets
         offset = 10_000
-        stop = en_stop()
-        for phrase, owners in en.items():
-            if not phrase or phrase in stop:
+        for phrase, pattern, owners in self._en_phrases[why]:
+            if phrase not in text_en:  # the pattern holds the phrase itself: a substring test rules most out
                 continue
-            for hit in self._en_pattern(phrase).finditer(text_en):
+            for hit in pattern.finditer(text_en):
                 found.append(Match(offset + hit.start(), offset + hit.end(), phrase, list(owners), self.idf[phrase]))
         found.sort(key=lambda x: (-(x.end - x.start), x.start))
         kept: list[Match] = []

@@ -62,6 +62,12 @@ def colloquial_data() -> Colloquial:
         for key, strict in (("endings", False), ("endings_at_word_end", True))
         for k, v in sorted(raw[key].items(), key=lambda kv: -len(kv[0]))
     )
+    # a katakana word cut short (何パーだべ): only where it is the whole katakana run, so パーセント stays
+    clipped = tuple(
+        (re.compile(r"(?<![\u30a1-\u30faー])" + re.escape(nf(k)) + r"(?![\u30a1-\u30faー])"), nf(v))
+        for k, v in raw.get("clipped_katakana", {}).items()
+    )
+    endings = endings + clipped
     why = re.compile("(?:" + "|".join(re.escape(nf(w)) for w in raw["why_words"]) + ")(?![すしも])")
     # contractions typed without apostrophes, and phrases that name the report's subject
     en_forms = {str(k): str(v) for k, v in {**raw["en_contractions"], **raw["en_subject_phrases"]}.items()}

@@ -151,13 +151,18 @@ def split_covered(a: Analysis, read: Callable[[str], Analysis]) -> tuple[Analysi
     """A request in several clauses, some about what the report has and some about what it lacks:
     the covered clauses (read again on their own) and the names of what is missing."""
     clauses = [c.strip(" 、,") for c in CLAUSE_BREAK.split(a.text) if c and c.strip(" 、,")]
-    if not 2 <= len(clauses) <= MAX_CLAUSES:
+    if len(clauses) > MAX_CLAUSES:
         return None
+    if len(clauses) < 2:
+        return _without_missing(a, read)
     covered: list[str] = []
     missing: list[str] = []
     for clause in clauses:
         c = read(clause)
-        if _blocked(c):
+        if _blocked(c) and (part := _without_missing(c, read)) is not None:
+            covered.append(part[0].text)  # 「調査期間と調査方法（ネット調査」: the period is covered
+            missing += part[1]
+        elif _blocked(c):
             missing += _missing_names(c)
         elif chart_evidence(c)[2] or c.cues & META_CUES or headline_figure(c):  # a figure, or a survey fact
             covered.append(clause)
@@ -165,6 +170,57 @@ def split_covered(a: Analysis, read: Callable[[str], Analysis]) -> tuple[Analysi
         return None
     sep = " " if a.lang == "en" else "、"
     return read(sep.join(covered)), missing
+
+
+# 「AとB」「AやB」「A（B）」, "A and B", "A, B": a comma is no pair in Japanese (「…会社って、離職率は」)
+# nor before a whole English clause ("On average, how much …")
+COORDINATED_BEFORE = re.compile(r"(?:と|や|（|\(|,|\band(?: the| a| an| its)?|&)$", re.IGNORECASE)
+COORDINATED_AFTER = re.compile(r"と|や|and\b|&", re.IGNORECASE)
+PHRASE_END = frozenset("をはがもでだとや、。？?！!（()）")  # where a noun phrase of a Japanese question ends
+
+
+def _conjunct(text: str, start: int, end: int) -> tuple[int, int]:
+    """The noun phrase a Japanese cue's words stand in (平均 in 「平均費用」): out to its particles."""
+    while start > 0 and text[start - 1] not in PHRASE_END and text[start - 1] != "の":
+        start -= 1
+    while end < len(text) and text[end] not in PHRASE_END:
+        end += 1
+    return start, end
+
+
+def _without_missing(a: Analysis, read: Callable[[str], Analysis]) -> tuple[Analysis, list[str]] | None:
+    """One clause that asks for something the report lacks beside something it has (「調査期間と調査
+    方法を教えて」, "the survey period and the survey method"): the question without the lacking
+    phrase, if it is named beside the rest (not 「平均費用は？」) and what is left is covered."""
+    if a.missing_facets or a.proper_nouns or a.uncovered:
+        return None
+    cues = compiled_cues()
+    en = a.lang == "en"
+    text = a.text if en else a.text.replace(" ", "")
+    spans = sorted(
+        m.span() if en else _conjunct(text, *m.span())
+        for cue in ("measure", "outcome", "trend")
+        if cue in a.cues
+        for m in (cues.en[cue] if en else cues.ja[cue]).finditer(text.lower() if en else text)
+    )
+    if not spans:
+        return None
+    rest, names, last = [], [], 0
+    for start, end in spans:
+        if start < last:  # the same phrase again (調査方法, ネット調査 inside one conjunct)
+            last = max(last, end)
+            continue
+        before, after = text[:start].rstrip(), text[end:].lstrip()
+        if COORDINATED_BEFORE.search(before[-8:]) is None and COORDINATED_AFTER.match(after[:5]) is None:
+            return None  # it modifies the rest (平均費用, 売上は伸びた): nothing else was asked
+        rest.append(text[last:start])
+        names.append(text[start:end].strip(" （(）)"))
+        last = end
+    rest.append(text[last:])
+    c = read("".join(rest))
+    if _blocked(c) or not (c.cues & META_CUES or chart_evidence(c)[2]):
+        return None
+    return c, names
 
 
 FIRST_PERSON = re.compile(r"\b(I|I'm|we|we're|our|my)\b|うち|弊社|当社|私|僕|自分", re.IGNORECASE)

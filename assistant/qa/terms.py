@@ -131,6 +131,8 @@ def content_terms(u: Understander, text: str, lang: Language) -> tuple[list[str]
         low = text.lower()
         covered: list[tuple[int, int]] = []  # glossary phrases, longest first, without overlaps
         for phrase, pattern in u.glossary_patterns:
+            if phrase not in low:  # each pattern holds its phrase: a substring test rules most out
+                continue
             for m in pattern.finditer(low):
                 if any(m.start() < e and s < m.end() for s, e in covered):
                     continue

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 
 KATAKANA_RUN = re.compile(r"[\u30a1-\u30faー]+")  # one class, one quantifier: linear
 MAX_RUNS = 8
@@ -47,8 +48,10 @@ class KatakanaSpeller:
         self.by_length: dict[int, list[str]] = defaultdict(list)
         for w in sorted(words):
             self.by_length[len(w)].append(w)
+        # the same run recurs (パーセント in every question that says it): its answer is remembered
+        self.nearest = lru_cache(maxsize=4096)(self._nearest)
 
-    def nearest(self, run: str) -> str | None:
+    def _nearest(self, run: str) -> str | None:
         limit = allowed_edits(run)
         if not limit or len(run) > MAX_LEN or run in self.words:
             return None
