@@ -135,3 +135,68 @@ def test_the_first_place_with_its_bases_and_period_is_a_ranking_first(real_servi
 def test_how_many_of_them_on_a_percentage_chart_is_a_count_with_its_arithmetic(real_service) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask("If 552 firms answered, about how many of them are currently getting hands-on support?")
     assert "552 × 37.1% = 204.8" in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "has", "missing"),
+    [
+        ("調査期間と調査方法（ネット調査？）を教えて", "2023年8月21日", "調査方法"),
+        ("調査方法と回答企業数は？", "552", "調査方法"),
+        ("伴走支援の利用率と平均費用を教えて", "37.1%", "平均"),
+        ("回答した552社の地域の内訳ってある？全部で何社かも確認したい", "552", "地域別"),
+    ],
+)
+def test_a_lacking_thing_named_beside_a_covered_one_is_named_and_the_rest_answered(
+    real_service, question, has, missing
+) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question)
+    assert not a.abstained and has in a.answer and f"「{missing}" in a.answer and "記載がありません" in a.answer, (
+        a.answer
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "伴走支援の平均費用は？",  # 平均 modifies the cost: nothing else is asked
+        "大企業だと伴走支援の活用率ってどのくらい？",  # だと is a condition, not a pair
+        "伴走支援受けてる会社って、離職率さがってるの？",  # a comma is no pair
+        "On average, how much money did SMEs spend on their hands-on support provider?",
+        "にほんに ちゅうしょうきぎょうって ぜんぶで なんしゃ あるの？",  # how many exist, not how many answered
+    ],
+)
+def test_a_lacking_thing_that_is_the_whole_question_is_still_refused(real_service, question) -> None:  # type: ignore[no-untyped-def]
+    assert real_service.ask(question).abstained
+
+
+def test_paraphrased_support_verbs_find_the_providers(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("支援してもらってる先で2番目に多いのはどこ？")
+    assert "税理士" in a.answer and "40件" in a.answer, a.answer
+    b = real_service.ask("伴走支援頼むとしたら、みんなどこにお願いしてるの？")
+    assert "コンサルティング会社" in b.answer and "148" in b.answer, b.answer
+
+
+def test_the_extreme_over_groups_after_one_group_was_discussed(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(
+        "逆に、今受けてる割合が一番低いのは？", ["年齢別の結果ってどうなってる？", "45～49歳が一番多いんだよね？"]
+    )
+    assert "26.7%" in a.answer and "70歳" in a.answer, a.answer
+    b = real_service.ask("今受けてる割合が一番低いのは？", ["年齢別の結果ってどうなってる？"])
+    assert "26.7%" in b.answer, b.answer  # a status shared by every chart of the section names no sibling
+
+
+def test_every_cell_of_a_crosstab_when_all_are_asked(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("GX意識別の数値（はい／いいえ×3区分）を全部と、n、出典表記をお願いします")
+    for v in ("41.2", "9.6", "49.1", "30.5", "10.0", "59.5", "552"):
+        assert v in a.answer, (v, a.answer)
+    assert real_service.ask("報告はいつ出た？").kind == "meta"  # はい inside 報告はいつ names no answer
+
+
+def test_what_is_wrong_with_an_answer_reads_the_reports_view(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("種別が「分からない」って答えるのの何がアカンの？")
+    assert "見直" in a.answer and "明確" in a.answer, a.answer
+
+
+def test_a_note_mark_is_no_figure_for_the_supporting_sentence(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("課題解決型って回答総数の何割？")
+    assert "半数を占める" in a.answer and "126 ÷ 238 = 52.9%" in a.answer, a.answer

@@ -40,6 +40,8 @@ def normalizer() -> Normalizer:
         ("いっちょん受けたことなかとは何%ね？", "一度も受けたことないのは何%ね?"),  # Hakata
         ("なして使わねぇのか知りてぇ", "なぜ使わないのか知りたい"),  # Tohoku
         ("受けたことねぇ社長が踏むのはなしてだべ？教えてけろ", "受けたことない社長が踏むのはなぜだろう?教えてくれ"),
+        ("今受げでる人って何パーだべ？", "今受けている人って何パーセントだろう?"),  # Tohoku voicing, a clipped word
+        ("What does jisōka mean?", "What does 自走化 mean?"),  # a Hepburn macron is the doubled vowel
     ],
 )
 def test_golden(normalizer: Normalizer, raw: str, expected: str) -> None:
@@ -255,3 +257,9 @@ def test_a_dash_between_digits_is_the_charts_hyphen() -> None:
 )
 def test_a_negation_moves_next_to_its_verb(normalizer: Normalizer, raw: str, expected: str) -> None:
     assert normalizer(raw) == expected
+
+
+def test_a_clipped_katakana_word_is_only_the_whole_run() -> None:
+    assert dialect_to_standard("何パー？") == "何パーセント？"
+    assert dialect_to_standard("何パーセント？") == "何パーセント？"  # already whole: not パーセントセント
+    assert dialect_to_standard("スーパーの数") == "スーパーの数"  # inside a longer katakana word

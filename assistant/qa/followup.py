@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from assistant.qa.analysis import Analysis
+from assistant.qa.analysis import Analysis, Match, Owner
 from assistant.qa.cues import compiled as compiled_cues
 from assistant.qa.grammar import Understander
 from assistant.records import Chart, Language
@@ -69,8 +69,17 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
         scores[cid] = scores.get(cid, 0.0) + s  # the follow-up's own words count twice
     prev_chart, _ = prev.best_chart()
     if prev_chart is not None:
-        for cid in a.chart_scores:  # 「GXの場合は？」 after a DX question: the sibling chart of the same section
-            if cid != prev_chart and charts[cid].section == charts[prev_chart].section:
+        # 「GXの場合は？」 after a DX question: the sibling chart of the same section, named by a topic of its
+        # own (活用状況, which every chart of the section has, names none of them)
+        named = {
+            o.chart
+            for m in a.matches
+            if not any(x.chart == prev_chart for x in m.owners)
+            for o in m.owners
+            if o.kind == "topic"
+        }
+        for cid in a.chart_scores:
+            if cid != prev_chart and cid in named and charts[cid].section == charts[prev_chart].section:
                 scores[cid] += 4.0
         if a.rows.get(prev_chart):  # 「税理士は？」: a row of the chart just discussed
             scores[prev_chart] = scores.get(prev_chart, 0.0) + 4.0
@@ -78,6 +87,7 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
     for c, r in a.rows.items():
         rows[c] = list(r)
     asks_rank = a.cues & {"ranking", "superlative", "least", "nth", "topn"} or re.search(r"次|next|other|他", a.text)
+    over_all: str | None = None
     position = None
     if NEXT.search(a.text) and prev_chart is not None and not a.rows and not charts[prev_chart].is_crosstab:
         # 「その次は？」: one place below the row just given (the top one when none was named)
@@ -90,11 +100,12 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
         rows.pop(prev_chart, None)  # the position asked replaces the row just given
     if (
         prev_chart is not None
-        and not a.rows
+        and not a.rows.get(prev_chart)  # 「今受けてる割合が一番低いのは？」: 受けてる names a status, not a group
         and a.cues & {"superlative", "least", "topn"}
         and "comparison" not in a.cues
     ):
         rows.pop(prev_chart, None)  # 「逆にいちばん低い年代は？」 after one group: the extreme over all of them
+        over_all = prev_chart  # the group named before still names the chart: its dimension is the topic
     if NEXT_GROUP.search(a.text) and prev_chart is not None and charts[prev_chart].is_crosstab and not a.rows:
         # 「次の層は？」 after one age group: the group that follows it in the chart's own order
         order = [r.key for r in charts[prev_chart].rows]
@@ -145,6 +156,9 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
                 derived[best] = [
                     d for d in prev.derived.get(prev_chart, []) if d in {x.key for x in charts[best].derived}
                 ]
+    matches = combined.matches if "why" in cues else a.matches + [m for m in prev.matches if m not in a.matches]
+    if over_all is not None:
+        matches = [_row_as_topic(m, over_all) for m in matches]
     return replace(
         a,
         cues=cues,
@@ -152,7 +166,7 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
         rows=rows,
         columns=cols,
         derived=derived,
-        matches=combined.matches if "why" in cues else a.matches + [m for m in prev.matches if m not in a.matches],
+        matches=matches,
         tokens=a.tokens + prev.tokens,
         terms=a.terms + [t for t in prev.terms if t not in a.terms],
         unknown=a.unknown,
@@ -161,6 +175,11 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
         seen_rows=_merge_rows(prev.seen_rows, prev.rows, a.rows),
         position=position,
     )
+
+
+def _row_as_topic(m: Match, chart: str) -> Match:
+    owners = [Owner(o.chart, "topic", "") if o.chart == chart and o.kind == "row" else o for o in m.owners]
+    return replace(m, owners=owners)
 
 
 def _merge_rows(*parts: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -27,6 +27,8 @@ def _label_core(label: str) -> str:
     return re.sub(r"[（(]※?\d*[)）]", "", label).strip()
 
 
+SHORT_KANA = re.compile(r"[\u3040-\u309f]{1,2}")  # a chart phrase this short counts only standing alone
+HIRAGANA = re.compile(r"[\u3040-\u309f]")
 QUOTED = re.compile(r"「[^「」]{0,60}」")
 NAMED_MEASURES = frozenset(
     {"ever", "bases"}
@@ -302,17 +304,19 @@ class Understander:
             ascii_only = not re.search(r"[^\x00-\x7f]", phrase)
             if not phrase or (ascii_only and (lang == "en" or not re.fullmatch(r"[A-Z0-9]+", phrase))):
                 continue  # "DX" in an English question is matched by the English phrases
-            if re.fullmatch(r"[\u3040-\u309f]{1,2}", phrase):  # e.g. はい: would match inside 報告はいつ
-                continue
             out.append((phrase, owners))
         return out
 
     def _match(self, text_ja: str, text_en: str, why: bool, lang: Language) -> list[Match]:
         found: list[Match] = []
         for phrase, owners in self._ja_phrases["en" if lang == "en" else "ja"][why]:
+            short = SHORT_KANA.fullmatch(phrase) is not None  # はい: inside 報告はいつ it is no answer
             start = text_ja.find(phrase)
             while start >= 0:
-                found.append(Match(start, start + len(phrase), phrase, list(owners), self.idf[phrase]))
+                end = start + len(phrase)
+                flanked = (start > 0 and HIRAGANA.match(text_ja, start - 1)) or HIRAGANA.match(text_ja, end)
+                if not short or not flanked:
+                    found.append(Match(start, end, phrase, list(owners), self.idf[phrase]))
                 start = text_ja.find(phrase, start + 1)
         # English phrases are matched on the lower-cased text with spaces; keep separate offsets
         offset = 10_000

@@ -41,6 +41,7 @@ class Colloquial:
     kana_number: re.Pattern[str]
     kana_digits: dict[str, int]
     kana_counters: dict[str, str]
+    long_vowels: dict[int, str]
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +91,7 @@ def colloquial_data() -> Colloquial:
         ),
         kana_digits={str(k): int(v) for k, v in raw["kana_digits"].items()},
         kana_counters={str(k): str(v) for k, v in raw["kana_counters"].items()},
+        long_vowels=str.maketrans({str(k): str(v) for k, v in raw["romaji_long_vowels"].items()}),
         en_negative=re.compile(
             r"\b(why|how come) (do|does|did|are|is|were|was|have|has)n[’']t ((?:[a-z]+ ){1,4}?)("
             + "|".join(map(re.escape, raw["en_negative_verbs"]))
@@ -236,6 +238,7 @@ class Normalizer:
         text = CIRCLED.sub("、", text)  # ①…②…: list marks, not numbers (NFKC would make them 1, 2)
         text = unicodedata.normalize("NFKC", text)
         text = REPEATS.sub(r"\1", text)
+        text = text.translate(colloquial_data().long_vowels)  # jisōka -> jisouka
         text = english_contractions(text)
         text = colloquial_data().en_negative.sub(r"\1 \2 \3not \4", text)
         text = QUOTED_WORDS.sub(r"\1", text)  # said 'no' -> said no: quotes around a few English words

@@ -118,6 +118,9 @@ def chart_answer(ctx: AnswerContext, a: Analysis, chart_id: str) -> Answer:
             if cues & {"comparison", "both"} and len(rows) == 1:  # 「意欲がある人とない人で」: the other groups too
                 rows = rows + [r for r in chart.rows if r not in rows]
             lines.extend(t_crosstab_row(chart, r, en) for r in rows)
+        elif "all" in cues and not a.columns.get(chart_id):  # 「数値を全部」: every group, every answer
+            rows = list(chart.rows)
+            lines.extend(t_crosstab_row(chart, r, en) for r in rows)
         else:
             rows = list(chart.rows)
             col = (a.columns.get(chart_id) or ["current"])[0]

@@ -254,7 +254,7 @@ def support_sentence(ctx: AnswerContext, a: Analysis, chart: Chart, labels: list
     scored = [x for x in score_sentences(ctx, a, [], chart.section) if not DEFERRED.search(x[2].text)]
     if not scored:
         return None
-    numeric = re.compile(r"\d|割|半数")
+    numeric = re.compile(r"(?<![※\d])\d|割|半数")  # a note mark (※1) is no figure
     top = _core(labels[0]) if labels else ""
     # 「「その他」ってどんなのが入ってる？」 asks no figure: the sentence about that row answers it
     describes = not a.cues & {"figure", "ranking", "least", "comparison", "all", "superlative", "topn", "nth"}
