@@ -18,7 +18,7 @@ from assistant.index import Hit, StoreIndex
 from assistant.lexical import SudachiTokenizer
 from assistant.qa.analysis import Analysis
 from assistant.qa.compose import Composer
-from assistant.qa.followup import resolve
+from assistant.qa.followup import leans_on_thread, resolve
 from assistant.qa.grammar import Understander
 from assistant.qa.reader import QuestionReader, bounded
 from assistant.records import Answer, Chart, Turn, clean_text
@@ -28,8 +28,8 @@ from assistant.storage import open_build
 log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 300
 TOKENIZER_MEMO = "tokenizer-memo.json"
-FOLLOWUP_TURNS = 4
-HISTORY_ANALYSIS_CHARS = 150  # what is read of an earlier turn: what it was about, not every word
+FOLLOWUP_TURNS = 3
+HISTORY_ANALYSIS_CHARS = 100  # what is read of an earlier turn: what it was about, not every word
 
 
 class Engine:
@@ -163,10 +163,17 @@ class Engine:
                 self._cache[question] = cached
         return cached
 
+    def understand(self, question: str, history: Sequence[Turn] = ()) -> Analysis:
+        """Steps 1–3 for a question and its thread, nothing retrieved or composed (what `make bench`
+        times on hostile input). The question and turns are taken as given: `ask` checks them."""
+        return self._analyze_step({"question": question, "history": list(history)[-self.settings.max_history_turns :]})
+
     def _analyze_step(self, inp: dict[str, Any]) -> Analysis:
         a = self.analyze(inp["question"])
         if a.injected:
             log.info("ignored instructions inside a question: %r", inp["question"][:200])
+        if not leans_on_thread(a):
+            return a  # a question complete in itself: the turns before it are not read
         prev: Analysis | None = None
         for t in inp.get("history", [])[-FOLLOWUP_TURNS:]:  # a follow-up leans on the latest turns
             ta = self.analyze(bounded(t.question, HISTORY_ANALYSIS_CHARS))

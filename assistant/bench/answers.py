@@ -3,6 +3,7 @@ and their quality on the same items: the right section in the top 1 / 3, expecte
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +17,16 @@ from assistant.eval import contains
 from assistant.settings import Settings
 
 WARMUP_QUESTION = "伴走支援とは何ですか？"
+HOSTILE_CHARS = 2000  # the issue's bound: a question this long, and 10 earlier turns as long
+HOSTILE_TURNS = 10
+HOSTILE_RUNS = 10  # per kind of text
+# letters of every script the normalizer treats differently, the report's words, marks that split clauses
+MIXED_ALPHABET = (
+    "あいうえおかきくけこばんそうしえん伴走支援税理士理由目的一番DXGXなかった受けとらん ABC Hi tsu 、。？！「」"
+)
+REPEATED_JA = "伴走支援を受けている会社の割合は何パーセントですか？それと理由は、"
+REPEATED_EN = "Why did THE firms Not use support after Consulting, what share? Ignore that and tell me. "
+REPEATED_FOLLOWUP = "それって何件？その次は？"  # a question that reads every turn before it
 
 
 def measure_answers(m: Measurements, settings: Settings, items: Sequence[dict[str, Any]], bdir: Path) -> None:
@@ -35,6 +46,7 @@ def measure_answers(m: Measurements, settings: Settings, items: Sequence[dict[st
         except InputError as e:
             ours.append(f"{type(e).__name__}: {e}")
         m.ours_ms.append((time.perf_counter() - t0) * 1000)
+    measure_understanding(m, engine)
     b_texts, b_sections = baseline_chunks(settings.corpus)
     unmapped = sum(1 for s in b_sections if s is None)
     if unmapped:
@@ -57,3 +69,38 @@ def measure_answers(m: Measurements, settings: Settings, items: Sequence[dict[st
     ranks, _ = measure_grid(engine, r_items, m.defaults)
     m.ours_ranks = {lang: by_w[wkey(m.defaults[lang])] for lang, by_w in ranks.items()}
     del engine, bstore
+
+
+def hostile_inputs(seed: int = 11) -> list[tuple[str, str, list[str]]]:
+    """(kind, question, history): random mixed scripts, a Japanese question repeated, English
+    repeated, a follow-up repeated (it reads the thread); each question and each of the 10 turns
+    2,000 characters, all different."""
+    rng = random.Random(seed)
+
+    def mixed() -> str:
+        return "".join(rng.choice(MIXED_ALPHABET) for _ in range(HOSTILE_CHARS))
+
+    def repeated(unit: str, start: int) -> str:
+        return (unit * ((start + HOSTILE_CHARS) // len(unit) + 1))[start : start + HOSTILE_CHARS]
+
+    out: list[tuple[str, str, list[str]]] = []
+    for i in range(HOSTILE_RUNS):
+        out.append(("mixed", mixed(), [mixed() for _ in range(HOSTILE_TURNS)]))
+        for kind, unit in (("ja", REPEATED_JA), ("en", REPEATED_EN), ("followup", REPEATED_FOLLOWUP)):
+            turns = [repeated(unit, i * HOSTILE_TURNS + j + 1) for j in range(HOSTILE_TURNS)]
+            out.append((kind, repeated(unit, i * HOSTILE_TURNS), turns))
+    return out
+
+
+def measure_understanding(m: Measurements, engine: Any) -> None:
+    """Steps 1–3 (normalize, evidence, intent, the thread) on hostile input, each case new to the
+    engine's analysis cache."""
+    from assistant.records import Turn
+
+    cases = hostile_inputs()
+    _note(f"understanding on {len(cases)} hostile inputs ({HOSTILE_CHARS} chars, {HOSTILE_TURNS} turns)")
+    for _kind, question, history in cases:
+        turns = [Turn(h) for h in history]
+        t0 = time.perf_counter()
+        engine.understand(question, turns)
+        m.understand_ms.append((time.perf_counter() - t0) * 1000)

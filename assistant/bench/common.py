@@ -42,6 +42,7 @@ class Measurements:
     build_s: dict[int, float] = field(default_factory=dict)
     chunk_counts: dict[int, int] = field(default_factory=dict)
     ours_ms: list[float] = field(default_factory=list)
+    understand_ms: list[float] = field(default_factory=list)  # hostile input: 2,000 chars + 10 turns of 2,000
     baseline_ms: list[float] = field(default_factory=list)
     ours_ranks: dict[str, list[int | None]] = field(default_factory=dict)  # lang -> ranks, defaults, --store
     baseline_ranks: dict[str, list[int | None]] = field(default_factory=dict)

@@ -49,6 +49,7 @@ def summarize(m: Measurements) -> dict[str, Any]:
             "chunks": {str(k): v for k, v in sorted(m.chunk_counts.items())},
         },
         "latency_ms": {"ours": latency_stats(m.ours_ms), "baseline": latency_stats(m.baseline_ms)},
+        "understanding_ms": latency_stats(m.understand_ms),
         "quality": {
             "section@1": {
                 "ours": {lang: section_at(r, 1) for lang, r in m.ours_ranks.items()},
@@ -109,6 +110,13 @@ def headline(s: dict[str, Any]) -> list[list[Any]]:
             at_most(lat["ours"]["p95"], 15),
         ),
         row("warm latency p50 (ms)", lat["ours"]["p50"], lat["baseline"]["p50"], "", None),
+        row(
+            "understanding, 2,000 chars + 10 turns: p95 (ms)",
+            get(s.get("understanding_ms"), "p95"),
+            None,
+            "<= 50",
+            at_most(get(s.get("understanding_ms"), "p95"), 50),
+        ),
         row(
             "cold start, CLI (s)",
             get(cold, "ours", "median"),

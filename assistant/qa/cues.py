@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from assistant.qa.resources import load_yaml
 
@@ -46,6 +46,17 @@ def compiled() -> Cues:
 
 def cues_in(text_ja: str, text_en: str, only: Collection[str] | None = None) -> set[str]:
     """The names of the cues a question shows, in either language (of `only`, when given)."""
+    if only is None:  # the reader and the grammar often search the same text: searched once
+        return set(_all_cues(text_ja, text_en))
+    return _cues(text_ja, text_en, only)
+
+
+@lru_cache(maxsize=512)
+def _all_cues(text_ja: str, text_en: str) -> frozenset[str]:
+    return frozenset(_cues(text_ja, text_en, None))
+
+
+def _cues(text_ja: str, text_en: str, only: Collection[str] | None) -> set[str]:
     c = compiled()
     ja = c.ja.items() if only is None else [(k, p) for k, p in c.ja.items() if k in only]
     en = c.en.items() if only is None else [(k, p) for k, p in c.en.items() if k in only]

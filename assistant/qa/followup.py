@@ -10,7 +10,8 @@ from assistant.qa.cues import compiled as compiled_cues
 from assistant.qa.grammar import Understander
 from assistant.records import Chart, Language
 
-MAX_CONTEXT_CHARS = 300
+MAX_CONTEXT_CHARS = 200
+MAX_JOINED_CHARS = 300  # the thread and the follow-up read together
 MEASURE_CUES = {"ever"}
 NEXT = re.compile(r"その次|次は|次に多い|\bnext\b|\bafter that\b")
 # 「コンサルの次に多いのは？」 "what comes after tax accountants?": the place below a row the question names
@@ -27,38 +28,61 @@ KIND_CUES = {"ranking", "least", "comparison", "figure", "concept", "why"}
 RANK_ASKED = 0.5  # the intent model's confidence that the turn before asked for the top or the bottom
 
 
-def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, prev: Analysis) -> Analysis:
-    """Read a follow-up against the previous turn: 「それはなぜ？」, 「税理士は？」, "what about …?"."""
-    text = a.text.replace(" ", "")
-    switch = re.fullmatch(
-        r"(?:(英語|日本語)で(?:教えて|お願い|答えて)?(?:ください|下さい)?[。？?]?)", text
+def _switch(a: Analysis) -> re.Match[str] | None:
+    """「英語で教えて」 "in English please": the previous question again, in the asked language."""
+    return re.fullmatch(
+        r"(?:(英語|日本語)で(?:教えて|お願い|答えて)?(?:ください|下さい)?[。？?]?)", a.text.replace(" ", "")
     ) or re.fullmatch(
         r"(?:(?:please )?(?:answer |say that |tell me )?in (english|japanese)(?: please)?[.?!]?)",
         a.text.lower().strip(),
     )
-    if switch:  # 「英語で教えて」: the previous question again, in the asked language
-        lang: Language = "en" if switch.group(1) in ("英語", "english") else "ja"
-        return replace(prev, question=a.question, lang=lang, followup=True, inherited=prev.text)
-    own_chart, own_score = a.best_chart()
+
+
+def _anaphoric(a: Analysis) -> bool:
     patterns = compiled_cues()
-    anaphoric = bool(patterns.followup_ja.search(text) or patterns.followup_en.search(a.text.lower().strip()))
-    short = len(text) <= 14 if a.lang == "ja" else len(a.text.split()) <= 6
+    text = a.text.replace(" ", "")
+    said = bool(patterns.followup_ja.search(text) or patterns.followup_en.search(a.text.lower().strip()))
+    return said or _this_chart(a) or ("share" in a.cues and not a.rows)  # a share of what was said
+
+
+def _this_chart(a: Analysis) -> bool:
+    return (
+        re.search(r"(この|その)(質問|設問|項目|グラフ|図)|\b(this|that) (question|chart)\b", a.text.lower()) is not None
+    )
+
+
+def leans_on_thread(a: Analysis) -> bool:
+    """Does this question read the turns before it at all? A question that does not (it names its
+    own subject, a survey fact, or enough of a chart) costs no reading of the thread."""
+    if _switch(a):
+        return True
+    own_chart, own_score = a.best_chart()
+    anaphoric = _anaphoric(a)
+    short = len(a.text.replace(" ", "")) <= 14 if a.lang == "ja" else len(a.text.split()) <= 6
     meta = a.cues & {"period", "respondents", "publisher", "author", "title", "about", "structure"}
-    this_chart = re.search(r"(この|その)(質問|設問|項目|グラフ|図)|\b(this|that) (question|chart)\b", a.text.lower())
-    anaphoric = anaphoric or this_chart is not None or ("share" in a.cues and not a.rows)  # a share of what was said
     meta = meta if "share" not in a.cues else set()  # 「回答企業数に対する割合にすると？」 asks about the last figure
     # 「それ何件？回答企業数も」"how many firms answered that one?": the base of the chart just discussed
     base_of_last = anaphoric and meta == {"respondents"}
-    if (meta and not this_chart and not base_of_last) or (
-        a.subject and not anaphoric
-    ):  # 「この質問には何社が回答？」: the last chart
-        return a
+    if (meta and not _this_chart(a) and not base_of_last) or (a.subject and not anaphoric):
+        return False  # 「この質問には何社が回答？」: the last chart
     compares_one = "comparison" in a.cues and own_chart is not None and len(a.rows.get(own_chart, [])) == 1
-    if not anaphoric and not compares_one and not (short and own_score < 2.0):
+    return anaphoric or compares_one or (short and own_score < 2.0)
+
+
+def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, prev: Analysis) -> Analysis:
+    """Read a follow-up against the previous turn: 「それはなぜ？」, 「税理士は？」, "what about …?"."""
+    switch = _switch(a)
+    if switch:  # 「英語で教えて」: the previous question again, in the asked language
+        lang: Language = "en" if switch.group(1) in ("英語", "english") else "ja"
+        return replace(prev, question=a.question, lang=lang, followup=True, inherited=prev.text)
+    if not leans_on_thread(a):
         return a
+    anaphoric = _anaphoric(a)
+    short = len(a.text.replace(" ", "")) <= 14 if a.lang == "ja" else len(a.text.split()) <= 6
     context = f"{prev.inherited}。{prev.text}" if prev.inherited else prev.text  # the thread so far, its
     context = context[-MAX_CONTEXT_CHARS:]  # latest part only: the cost of a turn stays bounded
-    combined = understander.analyze(context + "。" + a.text if a.lang == "ja" else context + " " + a.text)
+    joined = context + "。" + a.text if a.lang == "ja" else context + " " + a.text
+    combined = understander.analyze(joined[-MAX_JOINED_CHARS:])  # a long question keeps its own end
     cues = set(a.cues)
     if not cues & KIND_CUES:
         cues |= prev.cues & KIND_CUES

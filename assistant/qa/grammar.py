@@ -298,19 +298,18 @@ class Understander:
         )
 
     @staticmethod
-    def _searched_ja(phrases: dict[str, list[Owner]], lang: str) -> list[tuple[str, list[Owner]]]:
+    def _searched_ja(phrases: dict[str, list[Owner]], lang: str) -> list[tuple[str, list[Owner], bool]]:
         out = []
         for phrase, owners in phrases.items():
             ascii_only = not re.search(r"[^\x00-\x7f]", phrase)
             if not phrase or (ascii_only and (lang == "en" or not re.fullmatch(r"[A-Z0-9]+", phrase))):
                 continue  # "DX" in an English question is matched by the English phrases
-            out.append((phrase, owners))
+            out.append((phrase, owners, SHORT_KANA.fullmatch(phrase) is not None))  # はい: only standing alone
         return out
 
     def _match(self, text_ja: str, text_en: str, why: bool, lang: Language) -> list[Match]:
         found: list[Match] = []
-        for phrase, owners in self._ja_phrases["en" if lang == "en" else "ja"][why]:
-            short = SHORT_KANA.fullmatch(phrase) is not None  # はい: inside 報告はいつ it is no answer
+        for phrase, owners, short in self._ja_phrases["en" if lang == "en" else "ja"][why]:
             start = text_ja.find(phrase)
             while start >= 0:
                 end = start + len(phrase)

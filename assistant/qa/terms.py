@@ -91,6 +91,10 @@ def inflected(phrase: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z]){prefix}{re.escape(last)}(?:s|es)?(?![a-z])")
 
 
+LATIN_TOKEN = re.compile(r"[A-Za-z][A-Za-z' \-]*")
+KATAKANA_TOKEN = re.compile(r"[\u30a0-\u30ff]+")
+HIRAGANA_TOKEN = re.compile(r"[\u3041-\u309f]+")
+EN_WORD = re.compile(r"[a-z][a-z'\-]+")
 TITLE_RUN = re.compile(r"[A-Z][A-Za-z\-]*(?: [A-Z][A-Za-z\-]*){1,6}")  # bounded: at most seven words
 
 
@@ -106,10 +110,10 @@ def content_terms(u: Understander, text: str, lang: Language) -> tuple[list[str]
     for i, t in enumerate(analysed):
         if t.pos not in {"名詞", "動詞", "形容詞", "形状詞"} or t.pos2 in {"数詞", "非自立可能", "代名詞"}:
             continue
-        if re.fullmatch(r"[A-Za-z][A-Za-z' \-]*", t.surface.strip()):  # English words are handled below
+        if LATIN_TOKEN.fullmatch(t.surface.strip()):  # English words are handled below
             continue
         # モノ, コト (read as もの, 事): the report's terms, not fillers; レポート stays a filler
-        katakana = re.fullmatch(r"[\u30a0-\u30ff]+", t.surface) is not None and t.norm != t.surface
+        katakana = KATAKANA_TOKEN.fullmatch(t.surface) is not None and t.norm != t.surface
         asking = t.norm[:1] == "何" or t.surface[:2] == "なん"  # 何人, 何年, なんぼ: how it asks, not what about
         if (t.norm in ordinary and not katakana) or t.surface in ordinary or len(t.norm) < 1 or asking:
             continue
@@ -120,7 +124,7 @@ def content_terms(u: Understander, text: str, lang: Language) -> tuple[list[str]
             or (len(t.norm) >= 3 and t.norm[:2] in u.known and t.pos == "名詞" and t.pos2 != "固有名詞")  # 支援策
         )
         # a short hiragana noun left after the reading rewrite is a slip (「くだささい」), not a topic
-        slip = len(t.surface) <= 3 and re.fullmatch(r"[\u3041-\u309f]+", t.surface) is not None
+        slip = len(t.surface) <= 3 and HIRAGANA_TOKEN.fullmatch(t.surface) is not None
         # 「シフトした」: a noun used as a verb with する is a paraphrase, like any unseen verb
         verbal = i + 1 < len(analysed) and analysed[i + 1].norm == "為る"
         if t.pos == "名詞" and not known and not slip and not verbal and t.surface not in u.report_text:
@@ -140,7 +144,7 @@ def content_terms(u: Understander, text: str, lang: Language) -> tuple[list[str]
                 for ja in u.glossary[phrase]:
                     tokens.extend(u.tokenizer.tokens(ja))
                     # the report's own katakana words (モノ, コト) are terms even where Sudachi reads 物, 事
-                    katakana = re.fullmatch(r"[\u30a0-\u30ff]+", ja) is not None
+                    katakana = KATAKANA_TOKEN.fullmatch(ja) is not None
                     terms.extend(x for x in u.tokenizer.tokens(ja) if katakana or x not in ordinary)
         # "SME Digitalization Support Team": a title-case name that holds a glossary phrase is the
         # report's thing under another name, not a proper noun the report lacks
@@ -149,7 +153,7 @@ def content_terms(u: Understander, text: str, lang: Language) -> tuple[list[str]
             for r in TITLE_RUN.finditer(text)
             if any(r.start() <= s and e <= r.end() and " " in low[s:e] for s, e in covered)  # not "Mizuho Bank"
         ]
-        for m in re.finditer(r"[a-z][a-z'\-]+", low):
+        for m in EN_WORD.finditer(low):
             w = m.group(0).removesuffix("'s")  # "this year's": the word, not its possessive
             if w in stop or any(s <= m.start() < e for s, e in covered):
                 continue
