@@ -200,3 +200,43 @@ def test_what_is_wrong_with_an_answer_reads_the_reports_view(real_service) -> No
 def test_a_note_mark_is_no_figure_for_the_supporting_sentence(real_service) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask("課題解決型って回答総数の何割？")
     assert "半数を占める" in a.answer and "126 ÷ 238 = 52.9%" in a.answer, a.answer
+
+
+def test_the_surveys_deadline_is_its_period_and_another_deadline_is_not(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("アンケートの締め切りはいつ？")
+    assert not a.abstained and "9月15日" in a.answer, a.answer
+    assert real_service.ask("補助金の締め切りはいつ？").abstained
+
+
+def test_a_share_of_all_answers_asked_in_tenths(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("GX推進の件数と、回答総数に対する割合を出典つきで")
+    assert "43 ÷ 577 = 7.5%" in a.answer, a.answer
+    b = real_service.ask("コンサル会社って、回答企業のうち何割くらいが使ってる計算になる？")
+    assert "148 ÷ 205 = 72.2%、約7割" in b.answer, b.answer
+
+
+def test_a_change_since_another_years_survey_is_no_next_issue_matter(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("2021年の調査と比べて減った？")
+    assert a.abstained and "ほかの年の数値は記載がありません" in a.answer and "次号" not in a.answer, a.answer
+
+
+def test_a_split_by_a_charts_dimension_names_that_chart(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("Show me the split by provider for firms using hands-on support.")
+    assert "148" in a.answer and "consulting" in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "figure"),
+    [
+        ("じゃあもう一個のほうは何件あったの", ["課題解決型って何？"], "80件"),
+        ("And the other type?", ["How many firms get problem-solving type support?"], "80 answers"),
+    ],
+)
+def test_the_other_one_is_the_row_not_yet_discussed(real_service, question, history, figure) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question, history)
+    assert figure in a.answer, a.answer
+
+
+def test_a_row_named_where_the_question_is_asked_outweighs_the_scene(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("税理士から営業の電話がきて迷ってる。みんな営業がきっかけで始めたの？")
+    assert "120" in a.answer and "きっかけ" in a.answer, a.answer

@@ -24,6 +24,10 @@ PLURAL = re.compile(
     r"その(2|二|ふた)つ|それら|両方|どちらも|\bboth\b|\bthe two\b|\bthose two\b|\bthese two\b|\beach of them\b"
 )
 NEXT_GROUP = re.compile(r"次の(層|年代|年齢|グループ|区分|世代)|\bnext (age )?(group|band|bracket|one up)\b")
+OTHER_ONE = re.compile(
+    r"もう(一個|1個|一つ|1つ|ひとつ|いっこ|一方|片方)|他方|\bthe other (one|type|kind)\b", re.IGNORECASE
+)
+RESIDUAL = re.compile(r"その他|分からない|わからない|無回答")  # rows that are no alternative of their own
 KIND_CUES = {"ranking", "least", "comparison", "figure", "concept", "why"}
 RANK_ASKED = 0.5  # the intent model's confidence that the turn before asked for the top or the bottom
 
@@ -82,7 +86,7 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
     context = f"{prev.inherited}。{prev.text}" if prev.inherited else prev.text  # the thread so far, its
     context = context[-MAX_CONTEXT_CHARS:]  # latest part only: the cost of a turn stays bounded
     joined = context + "。" + a.text if a.lang == "ja" else context + " " + a.text
-    combined = understander.analyze(joined[-MAX_JOINED_CHARS:])  # a long question keeps its own end
+    combined = understander.analyze(joined[-MAX_JOINED_CHARS:], thread=True)  # a long question keeps its own end
     cues = set(a.cues)
     if not cues & KIND_CUES:
         cues |= prev.cues & KIND_CUES
@@ -122,6 +126,10 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
         position = at + 1
     if position is not None and prev_chart is not None:
         rows.pop(prev_chart, None)  # the position asked replaces the row just given
+    other = _the_other_row(charts, prev_chart, prev.rows) if OTHER_ONE.search(a.text) and not a.rows else None
+    if other is not None and prev_chart is not None:  # 「もう一個のほうは？」 after 課題解決型: 施策実行型
+        rows[prev_chart] = [other]
+        scores[prev_chart] = max(scores.values(), default=0.0) + 4.0
     if (
         prev_chart is not None
         and not a.rows.get(prev_chart)  # 「今受けてる割合が一番低いのは？」: 受けてる names a status, not a group
@@ -199,6 +207,14 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
         seen_rows=_merge_rows(prev.seen_rows, prev.rows, a.rows),
         position=position,
     )
+
+
+def _the_other_row(charts: dict[str, Chart], chart_id: str | None, before: dict[str, list[str]]) -> str | None:
+    """The one row of a chart besides the one just discussed, その他 and 分からない aside."""
+    if chart_id is None or len(before.get(chart_id, [])) != 1 or charts[chart_id].is_crosstab:
+        return None
+    rest = [r.key for r in charts[chart_id].rows if r.key not in before[chart_id] and not RESIDUAL.search(r.label)]
+    return rest[0] if len(rest) == 1 else None
 
 
 def _row_as_topic(m: Match, chart: str) -> Match:

@@ -27,6 +27,20 @@ def _label_core(label: str) -> str:
     return re.sub(r"[（(]※?\d*[)）]", "", label).strip()
 
 
+ASKED_SENTENCE_WEIGHT = 1.5  # the sentence that asks counts above the ones that set the scene
+SENTENCE_END = re.compile(r"[。！!]")
+
+
+def _asked_sentence_start(text_ja: str) -> int:
+    """Where the sentence that asks begins, when statements come before it (0: one sentence)."""
+    end = max(text_ja.rfind("?"), text_ja.rfind("？"))
+    if end < 0:
+        return 0
+    ends = [m.end() for m in SENTENCE_END.finditer(text_ja, 0, end)]
+    return ends[-1] if ends else 0
+
+
+BY_BEFORE = re.compile(r"\b(?:split|broken down|break(?:down)?|breakdown|grouped|sorted)? ?by (?:the |their |each )?$")
 SHORT_KANA = re.compile(r"[\u3040-\u309f]{1,2}")  # a chart phrase this short counts only standing alone
 HIRAGANA = re.compile(r"[\u3040-\u309f]")
 QUOTED = re.compile(r"「[^「」]{0,60}」")
@@ -169,6 +183,13 @@ class Understander:
                 self.ja[reading] = list(owners)
                 self.idf[reading] = self.idf.get(phrase, 1.0)
 
+    @staticmethod
+    def _names_dimension(m: Match, text_ja: str, text_en: str) -> bool:
+        """A topic said as what the figures are split by: "by provider", 「機関別」「機関ごと」."""
+        if m.start >= 10_000:  # an English match (offsets past the Japanese text)
+            return BY_BEFORE.search(text_en[max(0, m.start - 10_000 - 14) : m.start - 10_000]) is not None
+        return text_ja.startswith(("別", "ごと", "の内訳"), m.end)
+
     def _overlaps_named_row(self, cid: str, key: str, named: list[str]) -> bool:
         """A bag inside a row already named (「必要性」 within 「必要性を感じない」) adds nothing."""
         chart = self.charts[cid]
@@ -208,7 +229,8 @@ class Understander:
     def framing(self, term: str) -> bool:
         return term in self.asking or term in generic_ja()
 
-    def analyze(self, question: str) -> Analysis:
+    def analyze(self, question: str, thread: bool = False) -> Analysis:
+        """`thread`: earlier turns joined before the question, whose sentences set no scene."""
         q = re.sub(r"\s+", " ", question).strip()
         text, injected = strip_injection(nfkc(q))
         lang = detect_language(text or q)
@@ -229,6 +251,7 @@ class Understander:
         rows: dict[str, list[str]] = defaultdict(list)
         cols: dict[str, list[str]] = defaultdict(list)
         derived: dict[str, list[str]] = defaultdict(list)
+        asked_from = 0 if thread else _asked_sentence_start(text_ja)
         for m in matches:
             shared = len({x.chart for x in m.owners if x.kind == "derived"}) > 1
             anchored: set[str] = set()
@@ -240,8 +263,14 @@ class Understander:
                         continue  # 「活用率」 (in several charts) picks the one another phrase names
                     # "the rate of having ever used it", nothing else named: the whole sample's chart
                 strength = o.strength
+                if o.kind == "topic" and self._names_dimension(m, text_ja, text_en):
+                    strength *= 2.0  # "split by provider", 「機関別」: the chart's own dimension, not a passing word
                 if o.kind == "row" and strength < 1 and any(x.kind == "topic" for x in m.owners):
                     strength *= 0.5  # 「DX」 names the DX chart's topic before it abbreviates 「DX推進」
+                if asked_from and asked_from <= m.start < 10_000 and o.kind == "row":
+                    # 「営業きてて迷ってる。みんな営業きっかけで始めてる？」: a row named where the question is
+                    # asked counts above one in the scene set before it (a topic word like 理由 does not)
+                    strength *= ASKED_SENTENCE_WEIGHT
                 scores[o.chart] += m.idf * self.WEIGHTS[o.kind] * strength
                 target = {"row": rows, "col": cols, "derived": derived}.get(o.kind)
                 if target is not None and o.key not in target[o.chart]:

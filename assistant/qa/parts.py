@@ -135,13 +135,22 @@ def part_share(ctx: PartContext) -> str | None:
         if ctx.en:
             out.append(f"“{label}” is {int(v)} ÷ {base} = {share:.1f}% of {whom} ({base})")
         else:
-            out.append(f"「{label}」は{whom}{base}に対して{int(v)} ÷ {base} = {share:.1f}%")
+            wari = f"、{in_tenths(share)}" if ASKS_TENTHS.search(ctx.text) else ""  # 「何割？」: in its own unit too
+            out.append(f"「{label}」は{whom}{base}に対して{int(v)} ÷ {base} = {share:.1f}%{wari}")
     if not out:
         return None
     note = " (computed from the chart)" if ctx.en else "（図表の数値から計算）"
     if not ctx.en and chart.unit == "%":  # 「552の53.1%は約293社（552 × 53.1% = 293.1、図表の数値から計算）です」
         return "、".join(x + "、図表の数値から計算）" for x in out) + f"です[{n}]。"
     return ("; ".join(out) + note + f" [{n}].") if ctx.en else ("、".join(out) + note + f"です[{n}]。")
+
+
+ASKS_TENTHS = re.compile(r"何割|なんわり|何わり")
+
+
+def in_tenths(share: float) -> str:
+    """72.2 -> 約7割: a share in the unit 「何割」 asks in, rounded to the nearest tenth."""
+    return "1割未満" if share < 5 else f"約{int(share / 10 + 0.5)}割"
 
 
 def part_base(ctx: PartContext) -> str | None:

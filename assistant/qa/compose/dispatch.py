@@ -165,6 +165,8 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
     if a.uncovered and not groups:  # 「30代前半は？」「35歳未満はどのくらい使ってる？」: a group the chart leaves out
         why = excluded_group(ctx, a, "、".join(a.uncovered)) if "why" in a.cues else None
         return why or abstain(ctx, a, reason="uncovered", detail="、".join(a.uncovered))
+    if a.cues & {"outcome", "comparison"} and _other_years(ctx, a) and not a.chart_scores:
+        return abstain(ctx, a, reason="year")  # 「2022年の調査と比べて増えた？」: one survey, no other year
     if "outcome" in a.cues and not any(o.kind == "topic" for m in a.matches for o in m.owners):
         # 「売上は伸びた？」: results of support are what the report defers to its next issue
         later = deferred_about(ctx, ["効果", *a.terms])
