@@ -14,9 +14,10 @@ from assistant.qa.compose.context import AnswerContext
 from assistant.qa.compose.gaps import term_gap
 from assistant.qa.compose.merge import merge_answers
 from assistant.qa.compose.meta import gap_lead
+from assistant.qa.evidence import CLAUSE_BREAK, MAX_CLAUSES, META_CUES, chart_evidence
 from assistant.qa.followup import resolve
 from assistant.qa.lexicon import generic_ja
-from assistant.qa.plan import CLAUSE_BREAK, MAX_CLAUSES, META_CUES, chart_evidence, with_intent_cues
+from assistant.qa.plan import with_intent_cues
 from assistant.records import Answer, echoable
 
 TEXT_CUES = frozenset({"concept", "why", "opinion", "when"})

@@ -35,11 +35,12 @@ from assistant.qa.compose.premise import corrected_period
 from assistant.qa.compose.ranking import defines_term, subject_variants
 from assistant.qa.compose.text import concept, deferred_about, next_issue, summary
 from assistant.qa.compose.why import says_no_reason, with_reading
+from assistant.qa.evidence import chart_evidence, headline_figure
 from assistant.qa.grammar import Understander
 from assistant.qa.lexicon import generic_ja
 from assistant.qa.part_context import PartContext
 from assistant.qa.parts import add_parts
-from assistant.qa.plan import QUANTITY_ASKS, QUANTITY_CUES, Plan, chart_evidence, headline_figure, make_plan
+from assistant.qa.plan import QUANTITY_ASKS, QUANTITY_CUES, Plan, make_plan
 from assistant.qa.resources import load_yaml
 from assistant.records import Answer
 
