@@ -201,6 +201,9 @@ ORDINAL = re.compile(
 )
 
 
+TENTHS = re.compile(r"(\d+(?:\.\d+)?)%、約(\d{1,2})割")
+
+
 def unsupported_numbers(answer: str, report_numbers: frozenset[float] | set[float]) -> list[str]:
     """Numbers in the answer that the report does not print and no correct formula in the answer derives.
     A position in a chart's order (「7番目」, "number 7", "2nd") is a place, not a figure: it is not checked."""
@@ -221,6 +224,9 @@ def unsupported_numbers(answer: str, report_numbers: frozenset[float] | set[floa
                     supported.add(float(m.group(2)))
                     supported.add(float(round(value)))  # 約293社 beside 552 × 53.1% = 293.1
                 break
+    for m in TENTHS.finditer(text):  # 「148 ÷ 205 = 72.2%、約7割」: the same share in the unit 何割 asks in
+        if float(m.group(1)) in supported and int(m.group(2)) == int(float(m.group(1)) / 10 + 0.5):
+            supported.add(float(m.group(2)))
     return list(dict.fromkeys(t for t in _NUM.findall(text) if float(t) not in supported))
 
 

@@ -240,3 +240,36 @@ def test_the_other_one_is_the_row_not_yet_discussed(real_service, question, hist
 def test_a_row_named_where_the_question_is_asked_outweighs_the_scene(real_service) -> None:  # type: ignore[no-untyped-def]
     a = real_service.ask("税理士から営業の電話がきて迷ってる。みんな営業がきっかけで始めたの？")
     assert "120" in a.answer and "きっかけ" in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("65さいから69さいの しゃちょうで いま うけてる ひとは なんぱー？", "32.6%"),
+        ("ばんそうしえん まえは うけてたけど いまは やめちゃった かいしゃって なんぱー？", "9.8%"),
+    ],
+)
+def test_a_clipped_word_typed_in_hiragana(real_service, question, figure) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(question)
+    assert figure in a.answer, a.answer
+
+
+def test_paraphrased_types_of_support_in_english(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("Is the all-round type of support more common than the project-focused type?")
+    assert "126" in a.answer and "80" in a.answer, a.answer
+
+
+def test_the_askers_own_situation_does_not_block_the_reports_views(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("うちの会長が外部の支援なんかいらんって言うんだけど、説得に使えそうなデータある？")
+    assert not a.abstained and a.kind == "advice" and "報告書の見解" in a.answer, a.answer
+
+
+def test_a_sum_of_a_multiple_answer_chart_is_a_share_of_all_answers(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("目的の上位2つ合わせると全体の何％くらい？")
+    assert "回答総数577に対して207 ÷ 577 = 35.9%" in a.answer and "101.0" not in a.answer, a.answer
+
+
+def test_a_wrong_year_of_a_described_programme_gets_its_description(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask("中小企業庁が2019年にやったデジタル化応援隊事業ってどんなの？")
+    assert not a.abstained and "2020~2021年度" in a.answer, a.answer
+    assert real_service.ask("2022年の調査の活用率は？").abstained  # another year's figures stay missing

@@ -70,6 +70,7 @@ def fake_measurements() -> Measurements:
     m.build_s[500] = 11.8
     m.chunk_counts[500] = 23
     m.ours_ms = [2.0, 3.0, 30.0]
+    m.understand_ms = [12.0, 20.0, 61.0]
     m.baseline_ms = [25.0, 27.0, 40.0]
     m.ours_ranks = {"ja": [0, 0, 2], "en": [0, 1]}
     m.baseline_ranks = {"ja": [0, None, 2], "en": [None, 1]}
@@ -97,6 +98,7 @@ def test_summary_has_every_section_and_picks_the_best_setting() -> None:
         "machine",
         "retrieval",
         "latency_ms",
+        "understanding_ms",
         "quality",
         "cold_start_s",
         "ingest_s",
@@ -112,6 +114,7 @@ def test_summary_has_every_section_and_picks_the_best_setting() -> None:
     assert s["retrieval"]["current"]["en"]["default"] is True
     assert s["retrieval"]["best"]["en"]["bm25"] == 0.5  # higher section@1 than the current 0.35/0.65
     assert s["latency_ms"]["ours"] == {"n": 3, "p50": 3.0, "p95": 27.3, "max": 30.0}
+    assert s["understanding_ms"]["n"] == 3 and s["understanding_ms"]["max"] == 61.0
     q = s["quality"]
     assert q["section@1"]["baseline"] == {"ja": 0.3333, "en": 0.0}
     assert q["figures_all"]["ours"]["rate"] == 0.6667
@@ -146,6 +149,7 @@ def test_report_prints_every_table() -> None:
     assert rows["cold start, CLI (s)"].rstrip().endswith("NO")  # 1.72 s against a 1.2 s target
     assert rows["warm latency p95 (ms)"].rstrip().endswith("NO") and "1.04" in rows["ingest again, nothing changed (s)"]
     assert "250.0 260.0" in rows["memory per server worker (MB)"]
+    assert rows["understanding, 2,000 chars + 10 turns: p95 (ms)"].rstrip().endswith("NO")  # 56.9 against 50
 
 
 def test_a_small_load_run_serves_every_request_and_stops_its_server(tmp_path: Path) -> None:

@@ -263,3 +263,9 @@ def test_a_clipped_katakana_word_is_only_the_whole_run() -> None:
     assert dialect_to_standard("何パー？") == "何パーセント？"
     assert dialect_to_standard("何パーセント？") == "何パーセント？"  # already whole: not パーセントセント
     assert dialect_to_standard("スーパーの数") == "スーパーの数"  # inside a longer katakana word
+
+
+def test_a_clipped_word_in_hiragana_ends_where_no_kana_follows() -> None:
+    assert dialect_to_standard("なんぱー？") == "なんパーセント？"
+    assert dialect_to_standard("なんぱーせんと？") == "なんぱーせんと？"  # whole already: left to the readings
+    assert dialect_to_standard("ぱーてぃー") == "ぱーてぃー"

@@ -30,6 +30,10 @@ def raw_patterns() -> dict[str, str]:
     return out
 
 
+# the asker speaking of their own firm: what follows describes their situation
+FIRST_PERSON = re.compile(r"\b(I|I'm|we|we're|our|my)\b|うち|弊社|当社|私|僕|自分", re.IGNORECASE)
+
+
 @cache
 def compiled() -> Cues:
     raw = raw_patterns()

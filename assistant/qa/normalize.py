@@ -16,7 +16,7 @@ from importlib import resources
 from typing import Any
 
 from assistant import yamlio
-from assistant.qa.readings import ReadingIndex
+from assistant.qa.readings import ReadingIndex, kata2hira
 
 QUOTED_WORDS = re.compile(r"(?<![A-Za-z])['‘’\"“”]([A-Za-z][A-Za-z -]{0,30}?)['‘’\"“”](?![A-Za-z])")
 CIRCLED = re.compile(r"[\u2460-\u2473\u24f5-\u24fe\u2776-\u2793]")
@@ -64,8 +64,12 @@ def colloquial_data() -> Colloquial:
         for k, v in sorted(raw[key].items(), key=lambda kv: -len(kv[0]))
     )
     # a katakana word cut short (何パーだべ): only where it is the whole katakana run, so パーセント stays
+    # typed in hiragana (なんぱー？) the same word ends where no kana follows
     clipped = tuple(
         (re.compile(r"(?<![\u30a1-\u30faー])" + re.escape(nf(k)) + r"(?![\u30a1-\u30faー])"), nf(v))
+        for k, v in raw.get("clipped_katakana", {}).items()
+    ) + tuple(
+        (re.compile(re.escape(kata2hira(nf(k))) + r"(?![\u3041-\u3096\u30a1-\u30faー])"), nf(v))
         for k, v in raw.get("clipped_katakana", {}).items()
     )
     endings = endings + clipped

@@ -97,13 +97,20 @@ def part_share(ctx: PartContext) -> str | None:
         return None
     if ctx.summed and len(figs) >= 2 and chart.unit != "%":  # 「足すと何件？ n=205に対して何％？」
         total = sum(float(f.value or 0.0) for f in figs)
-        base = (chart.base.responses if ctx.of_responses else chart.base.companies) if chart.multiple else chart.base.n
+        # a firm may tick both: a sum of answers is a share of all answers unless firms are asked for
+        of_companies = chart.multiple and not ctx.of_responses and OF_COMPANIES.search(ctx.text) is not None
+        responses = chart.multiple and not of_companies
+        base = (chart.base.responses if responses else chart.base.companies) if chart.multiple else chart.base.n
+        if ctx.en:
+            whom = "all answers" if responses else ("responding companies" if chart.multiple else "respondents")
+        else:
+            whom = "回答総数" if responses else ("回答企業数" if chart.multiple else "回答企業")
         if base:
             share = 100 * total / base
             return (
-                f"The total is {int(total)} ÷ {base} = {share:.1f}% (computed from the chart) [{n}]."
+                f"The total is {int(total)} ÷ {base} = {share:.1f}% of {whom} (computed from the chart) [{n}]."
                 if ctx.en
-                else f"合計は{base}に対して{int(total)} ÷ {base} = {share:.1f}%です（図表の数値から計算）[{n}]。"
+                else f"合計は{whom}{base}に対して{int(total)} ÷ {base} = {share:.1f}%です（図表の数値から計算）[{n}]。"
             )
     out: list[str] = []
     for f in figs[:3]:
@@ -145,6 +152,7 @@ def part_share(ctx: PartContext) -> str | None:
     return ("; ".join(out) + note + f" [{n}].") if ctx.en else ("、".join(out) + note + f"です[{n}]。")
 
 
+OF_COMPANIES = re.compile(r"回答企業|企業数|何社中|社のうち|\bcompanies\b|\bfirms\b|\bn ?= ?\d")
 ASKS_TENTHS = re.compile(r"何割|なんわり|何わり")
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from assistant.qa.analysis import Analysis
+from assistant.qa.cues import FIRST_PERSON
 from assistant.qa.evidence import META_CUES, chart_evidence
 from assistant.qa.partial import also_by, blocked, missing_names, split_covered
 
@@ -58,7 +59,6 @@ class Plan:
     advice: bool  # the question asks what to do: answer with the report's own views
 
 
-FIRST_PERSON = re.compile(r"\b(I|I'm|we|we're|our|my)\b|うち|弊社|当社|私|僕|自分", re.IGNORECASE)
 # a confident intent adds the cue the grammar would have set, had its patterns matched the wording
 LABEL_CUES = {
     "concept": "concept",

@@ -11,6 +11,7 @@ from assistant.qa.analysis import Analysis
 from assistant.qa.compose.advice_rank import FEATURES, candidates, features, weights, with_context
 from assistant.qa.compose.citations import text_citation
 from assistant.qa.compose.context import AnswerContext, SentenceRef, english_of
+from assistant.qa.cues import FIRST_PERSON
 from assistant.qa.lexicon import ordinary_ja
 from assistant.records import Answer
 
@@ -18,6 +19,7 @@ MAX_VIEWS = 2
 STRONG_OVERLAP = 3.0  # words of the report's own views (IDF sum): enough to answer despite other words
 PASSAGE_NEAR = 0.3  # closeness to a passage's questions that alone shows the report speaks to the question
 PASSAGE_STRONG = 0.45  # … even when the question has words the report never uses
+SUBJECT_WORDS = frozenset({"伴走", "伴走支援"})  # the report's subject, as the question's terms hold it
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff々ー]+")
 
 
@@ -36,7 +38,11 @@ def advice_terms(ctx: AnswerContext, a: Analysis) -> list[str]:
     return [
         t
         for t in dict.fromkeys([*a.terms, *own])
-        if len(t) >= 2 and t not in ordinary and not ctx.understander.framing(t) and t not in a.missing_facets
+        if len(t) >= 2
+        and not t.isdigit()  # 「社員10人」: a count of the asker's, not a topic
+        and t not in ordinary
+        and not ctx.understander.framing(t)
+        and t not in a.missing_facets
     ]
 
 
@@ -52,8 +58,16 @@ def advice(ctx: AnswerContext, a: Analysis) -> Answer | None:
     overlap, near = x[:, FEATURES.index("overlap")], x[:, FEATURES.index("near")]
     # 「伴走支援ってどこに頼めばいい？」 names nothing but the report's subject: its recommendations answer it.
     # Words the report never uses count in Japanese only; an English question has many ordinary ones.
-    if (terms and overlap.max() <= 0 and near.max() < PASSAGE_NEAR) or (
-        a.lang == "ja" and len(set(a.unknown)) >= 2 and overlap.max() < STRONG_OVERLAP and near.max() < PASSAGE_STRONG
+    # words of the asker's own situation (「うちの会長が…」「うちは従業員15人の町工場」) are no topic the
+    # report lacks; asked about the report's subject itself, its recommendations answer it
+    own_situation = FIRST_PERSON.search(a.question) is not None
+    about_subject = own_situation and bool(SUBJECT_WORDS & set(a.terms))
+    if (terms and not about_subject and overlap.max() <= 0 and near.max() < PASSAGE_NEAR) or (
+        a.lang == "ja"
+        and len(set(a.unknown)) >= 2
+        and not own_situation
+        and overlap.max() < STRONG_OVERLAP
+        and near.max() < PASSAGE_STRONG
     ):
         return None  # nothing the report says bears on it: 「借入のリスケ」 is not the report's subject
     order = np.argsort(-(x @ weights()), kind="stable")

@@ -210,7 +210,10 @@ def compose_main(ctx: AnswerContext, a: Analysis, hits: Callable[[], list[Hit]])
     other_year = _other_years(ctx, a)
     if other_year and meta == "period":  # 「2022年に実施されたんですよね？期間は？」: the real period corrects it
         return meta_answer(ctx, a, "period")
-    if other_year and (quantity or chart_ok or "調査" in a.text or "survey" in a.text.lower()):
+    # 「2019年にやった応援隊事業ってどんなの？」: a wrong year of a thing the report describes; its own text,
+    # with the report's years, answers what it is
+    described = "concept" in a.cues and not quantity
+    if other_year and not described and (quantity or chart_ok or "調査" in a.text or "survey" in a.text.lower()):
         return abstain(ctx, a, reason="year")
     asks_figure = "figure" in a.cues and "premise" in a.cues  # 「1000社と聞いた。その前提で活用率を」
     if meta == "respondents" and chart_ok and chart_id is not None and has_topic and not has_row and not asks_figure:
