@@ -273,3 +273,11 @@ def test_a_wrong_year_of_a_described_programme_gets_its_description(real_service
     a = real_service.ask("中小企業庁が2019年にやったデジタル化応援隊事業ってどんなの？")
     assert not a.abstained and "2020~2021年度" in a.answer, a.answer
     assert real_service.ask("2022年の調査の活用率は？").abstained  # another year's figures stay missing
+
+
+def test_the_most_who_never_used_it_are_the_fewest_who_ever_did(real_service) -> None:  # type: ignore[no-untyped-def]
+    a = real_service.ask(
+        "逆に、過去分も含めて一番使ってへん年代は？",
+        ["年代別の活用状況ってデータある？", "一番使ってるのは何歳くらい？"],
+    )
+    assert "66.1%" in a.answer and "最も低いのは60～64歳 28.8% + 5.1% = 33.9%" in a.answer, a.answer

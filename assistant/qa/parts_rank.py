@@ -170,19 +170,21 @@ def part_ever(ctx: PartContext) -> str | None:
     scored = [(r, e) for r in chart.rows if (e := ever(r)) is not None]
     if not scored:
         return None
+    # the most who never received it (「一番使ってへん」) are the fewest who ever did
+    least = ctx.least != ("never" in (ctx.columns.get(chart.id) or [])[:1])
     if rows:
         picked = [(r, e) for r, e in scored if r in rows]
     else:
-        scored.sort(key=lambda x: x[1][0], reverse=not ctx.least)
+        scored.sort(key=lambda x: x[1][0], reverse=not least)
         picked = scored[:1]
     if ctx.en:
         head = "Ever received (current + past)"
         body = "; ".join(f"{r.label_en}: {e[1]}" for r, e in picked)
-        lead = f"{head}, {'lowest' if ctx.least else 'highest'}: " if not rows else f"{head}: "
+        lead = f"{head}, {'lowest' if least else 'highest'}: " if not rows else f"{head}: "
         return f"{lead}{body} [{n}]."
     body = "、".join(f"{r.label} {e[1]}" for r, e in picked)
     lead = (
-        f"一度でも受けたことがある割合（受けている＋過去に受けた）が最も{'低い' if ctx.least else '高い'}のは"
+        f"一度でも受けたことがある割合（受けている＋過去に受けた）が最も{'低い' if least else '高い'}のは"
         if not rows
         else "一度でも受けたことがある割合（受けている＋過去に受けた）は"
     )
