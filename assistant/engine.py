@@ -166,7 +166,7 @@ class Engine:
     def understand(self, question: str, history: Sequence[Turn] = ()) -> Analysis:
         """Steps 1–3 for a question and its thread, nothing retrieved or composed (what `make bench`
         times on hostile input). The question and turns are taken as given: `ask` checks them."""
-        return self._analyze_step({"question": question, "history": list(history)[-self.settings.max_history_turns :]})
+        return self._analyze_step({"question": question, "history": list(history)})
 
     def _analyze_step(self, inp: dict[str, Any]) -> Analysis:
         a = self.analyze(inp["question"])

@@ -55,6 +55,10 @@ def _this_chart(a: Analysis) -> bool:
     )
 
 
+def _is_short(a: Analysis) -> bool:
+    return len(a.text.replace(" ", "")) <= 14 if a.lang == "ja" else len(a.text.split()) <= 6
+
+
 def leans_on_thread(a: Analysis) -> bool:
     """Does this question read the turns before it at all? A question that does not (it names its
     own subject, a survey fact, or enough of a chart) costs no reading of the thread."""
@@ -62,7 +66,7 @@ def leans_on_thread(a: Analysis) -> bool:
         return True
     own_chart, own_score = a.best_chart()
     anaphoric = _anaphoric(a)
-    short = len(a.text.replace(" ", "")) <= 14 if a.lang == "ja" else len(a.text.split()) <= 6
+    short = _is_short(a)
     meta = a.cues & {"period", "respondents", "publisher", "author", "title", "about", "structure"}
     meta = meta if "share" not in a.cues else set()  # 「回答企業数に対する割合にすると？」 asks about the last figure
     # 「それ何件？回答企業数も」"how many firms answered that one?": the base of the chart just discussed
@@ -82,7 +86,7 @@ def resolve(understander: Understander, charts: dict[str, Chart], a: Analysis, p
     if not leans_on_thread(a):
         return a
     anaphoric = _anaphoric(a)
-    short = len(a.text.replace(" ", "")) <= 14 if a.lang == "ja" else len(a.text.split()) <= 6
+    short = _is_short(a)
     context = f"{prev.inherited}。{prev.text}" if prev.inherited else prev.text  # the thread so far, its
     context = context[-MAX_CONTEXT_CHARS:]  # latest part only: the cost of a turn stays bounded
     joined = context + "。" + a.text if a.lang == "ja" else context + " " + a.text

@@ -40,7 +40,8 @@ def _asked_sentence_start(text_ja: str) -> int:
     return ends[-1] if ends else 0
 
 
-BY_BEFORE = re.compile(r"\b(?:split|broken down|break(?:down)?|breakdown|grouped|sorted)? ?by (?:the |their |each )?$")
+BY_BEFORE = re.compile(r"\b(?:split|broken down|break(?:down)?|grouped|sorted)? ?by (?:the |their |each )?$")
+EN_OFFSET = 10_000  # English matches are placed past the Japanese text's offsets
 SHORT_KANA = re.compile(r"[\u3040-\u309f]{1,2}")  # a chart phrase this short counts only standing alone
 HIRAGANA = re.compile(r"[\u3040-\u309f]")
 QUOTED = re.compile(r"「[^「」]{0,60}」")
@@ -186,8 +187,9 @@ class Understander:
     @staticmethod
     def _names_dimension(m: Match, text_ja: str, text_en: str) -> bool:
         """A topic said as what the figures are split by: "by provider", 「機関別」「機関ごと」."""
-        if m.start >= 10_000:  # an English match (offsets past the Japanese text)
-            return BY_BEFORE.search(text_en[max(0, m.start - 10_000 - 14) : m.start - 10_000]) is not None
+        if m.start >= EN_OFFSET:  # an English match
+            at = m.start - EN_OFFSET
+            return BY_BEFORE.search(text_en[max(0, at - 14) : at]) is not None
         return text_ja.startswith(("別", "ごと", "の内訳"), m.end)
 
     def _overlaps_named_row(self, cid: str, key: str, named: list[str]) -> bool:
@@ -267,7 +269,7 @@ class Understander:
                     strength *= 2.0  # "split by provider", 「機関別」: the chart's own dimension, not a passing word
                 if o.kind == "row" and strength < 1 and any(x.kind == "topic" for x in m.owners):
                     strength *= 0.5  # 「DX」 names the DX chart's topic before it abbreviates 「DX推進」
-                if asked_from and asked_from <= m.start < 10_000 and o.kind == "row":
+                if asked_from and asked_from <= m.start < EN_OFFSET and o.kind == "row":
                     # 「営業きてて迷ってる。みんな営業きっかけで始めてる？」: a row named where the question is
                     # asked counts above one in the scene set before it (a topic word like 理由 does not)
                     strength *= ASKED_SENTENCE_WEIGHT
@@ -347,12 +349,13 @@ class Understander:
                     found.append(Match(start, end, phrase, list(owners), self.idf[phrase]))
                 start = text_ja.find(phrase, start + 1)
         # English phrases are matched on the lower-cased text with spaces; keep separate offsets
-        offset = 10_000
         for phrase, pattern, owners in self._en_phrases[why]:
             if phrase not in text_en:  # the pattern holds the phrase itself: a substring test rules most out
                 continue
             for hit in pattern.finditer(text_en):
-                found.append(Match(offset + hit.start(), offset + hit.end(), phrase, list(owners), self.idf[phrase]))
+                found.append(
+                    Match(EN_OFFSET + hit.start(), EN_OFFSET + hit.end(), phrase, list(owners), self.idf[phrase])
+                )
         found.sort(key=lambda x: (-(x.end - x.start), x.start))
         kept: list[Match] = []
         for cand in found:

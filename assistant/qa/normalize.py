@@ -66,11 +66,12 @@ def colloquial_data() -> Colloquial:
     # a katakana word cut short (何パーだべ): only where it is the whole katakana run, so パーセント stays
     # typed in hiragana (なんぱー？) the same word ends where no kana follows
     clipped = tuple(
-        (re.compile(r"(?<![\u30a1-\u30faー])" + re.escape(nf(k)) + r"(?![\u30a1-\u30faー])"), nf(v))
+        (re.compile(pattern), nf(v))
         for k, v in raw.get("clipped_katakana", {}).items()
-    ) + tuple(
-        (re.compile(re.escape(kata2hira(nf(k))) + r"(?![\u3041-\u3096\u30a1-\u30faー])"), nf(v))
-        for k, v in raw.get("clipped_katakana", {}).items()
+        for pattern in (
+            r"(?<![\u30a1-\u30faー])" + re.escape(nf(k)) + r"(?![\u30a1-\u30faー])",
+            re.escape(kata2hira(nf(k))) + r"(?![\u3041-\u3096\u30a1-\u30faー])",
+        )
     )
     endings = endings + clipped
     why = re.compile("(?:" + "|".join(re.escape(nf(w)) for w in raw["why_words"]) + ")(?![すしも])")

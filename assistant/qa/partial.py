@@ -67,11 +67,10 @@ def split_covered(a: Analysis, read: Callable[[str], Analysis]) -> tuple[Analysi
     missing: list[str] = []
     for clause in clauses:
         c = read(clause)
-        if blocked(c) and (part := _without_missing(c, read)) is not None:
-            covered.append(part[0].text)  # 「調査期間と調査方法（ネット調査」: the period is covered
-            missing += part[1]
-        elif blocked(c):
-            missing += missing_names(c)
+        if blocked(c):
+            part = _without_missing(c, read)  # 「調査期間と調査方法（ネット調査」: the period is covered
+            covered += [part[0].text] if part is not None else []
+            missing += part[1] if part is not None else missing_names(c)
         elif chart_evidence(c)[2] or c.cues & META_CUES or headline_figure(c):  # a figure, or a survey fact
             covered.append(clause)
     if not covered or not missing:
